@@ -1,0 +1,8 @@
+/** The wire protocol (v1) shared by capture, ingest and the player. */
+export * from './close-codes.js';
+export * from './control.js';
+export * from './envelope.js';
+export * from './jpeg.js';
+export * from './limits.js';
+export * from './result.js';
+export * from './stream-id.js';
