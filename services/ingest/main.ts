@@ -1,0 +1,41 @@
+import { ConfigError } from '../common/config-source.js';
+import { createLogger } from '../common/logger.js';
+import { loadIngestConfig, type IngestConfig } from './config.js';
+import { startIngest } from './server.js';
+
+let config: IngestConfig;
+try {
+  config = loadIngestConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`ingest: configuration error: ${err.message}\n`);
+  process.exit(2);
+}
+
+const log = createLogger({ level: config.logLevel, base: { service: 'ingest' } });
+const server = await startIngest(config, { log });
+log.info('ingest listening', { url: server.url, player: `${server.url}/`, metrics: `${server.url}/metrics` });
+if (config.ingestToken === undefined) {
+  log.warn('INGEST_TOKEN is not set: anyone who can reach this port can publish frames');
+}
+
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) {
+    log.warn('second signal, exiting now', { signal });
+    process.exit(1);
+  }
+  stopping = true;
+  log.info('shutting down', { signal });
+  // The bound holds even if something keeps the event loop busy.
+  setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000).unref();
+  server.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      log.error('shutdown failed', { err });
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

@@ -1,0 +1,98 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createLogger, type Logger } from '../common/logger.js';
+import { createApp } from './app.js';
+import type { IngestConfig } from './config.js';
+import { createIngestMetrics } from './metrics.js';
+import { Snapshotter } from './snapshot.js';
+import { StreamHub } from './stream-hub.js';
+import { WsFanout } from './ws-fanout.js';
+
+/** A running ingest server. */
+export interface IngestServer {
+  /** Base URL, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  readonly port: number;
+  readonly hub: StreamHub;
+  readonly fanout: WsFanout;
+  readonly registry: Registry;
+  /**
+   * Graceful stop: refuses new work, closes viewers with 1001, lets requests in
+   * flight finish, and cuts what is left after SHUTDOWN_TIMEOUT_MS. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** Options of `startIngest` beyond the config. */
+export interface StartOptions {
+  readonly log?: Logger;
+  /** Registry to register metrics on; a fresh one by default. */
+  readonly registry?: Registry;
+  /** Also collect Node process metrics (CPU, memory, event loop). Default true. */
+  readonly processMetrics?: boolean;
+}
+
+/** Builds every part of ingest from its config and listens. The only place that wires them. */
+export async function startIngest(config: IngestConfig, options: StartOptions = {}): Promise<IngestServer> {
+  const log = options.log ?? createLogger({ level: config.logLevel, base: { service: 'ingest' } });
+  const registry = options.registry ?? new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const hub = new StreamHub({
+    maxStreams: config.maxStreams,
+    bufferFrames: config.bufferFrames,
+    stallAfterMs: config.stallAfterMs,
+    offlineAfterMs: config.offlineAfterMs,
+  });
+  const metrics = createIngestMetrics(registry, {
+    streams: () => hub.list(),
+    viewers: (id) => fanout.viewerCount(id),
+  });
+  const fanout = new WsFanout(hub, config, metrics, log);
+  let shuttingDown = false;
+  const app = createApp({
+    config,
+    hub,
+    viewers: fanout,
+    metrics,
+    registry,
+    log,
+    snapshots: new Snapshotter(config.snapshotConcurrency),
+    isShuttingDown: () => shuttingDown,
+  });
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))]);
+  server.on('upgrade', (req, socket, head) => fanout.handleUpgrade(req, socket, head));
+  hub.start();
+  fanout.start();
+
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    hub,
+    fanout,
+    registry,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        shuttingDown = true;
+        fanout.close();
+        hub.stop();
+        const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      })),
+  };
+}

@@ -1,0 +1,25 @@
+import sharp from 'sharp';
+
+/**
+ * Resizes JPEG snapshots with sharp, at most `concurrency` at once so a burst
+ * of snapshot requests cannot take the CPU from frame fan-out.
+ */
+export class Snapshotter {
+  private active = 0;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly quality = 80,
+  ) {}
+
+  /** A JPEG `width` pixels wide (never wider than the source), or 'busy' when at the concurrency bound. */
+  async resize(jpeg: Uint8Array, width: number): Promise<Buffer | 'busy'> {
+    if (this.active >= this.concurrency) return 'busy';
+    this.active++;
+    try {
+      return await sharp(jpeg).resize({ width, withoutEnlargement: true }).jpeg({ quality: this.quality }).toBuffer();
+    } finally {
+      this.active--;
+    }
+  }
+}

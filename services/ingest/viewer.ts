@@ -1,0 +1,147 @@
+import type { Frame } from './stream-hub.js';
+
+/** Why a frame was skipped for a viewer. */
+export type DropReason = 'window_full' | 'buffer_full';
+
+/** What a viewer writes to; a `ws` WebSocket in production, a fake in tests. */
+export interface ViewerSink {
+  /** Bytes accepted by `sendBinary` but not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  /** Sends one binary message; `onFlushed` runs once it has been written out. */
+  sendBinary(data: Buffer, onFlushed: (err?: Error) => void): void;
+  sendText(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+/** Flow-control settings of one viewer; see IngestConfig. */
+export interface ViewerFlowOptions {
+  /** Unacknowledged frames allowed in flight once the viewer acknowledges. */
+  readonly window: number;
+  /** A frame is written only while the sink's unsent bytes are at most this. */
+  readonly maxBufferedBytes: number;
+}
+
+/** Counters a viewer reports to its owner, per event. */
+export interface ViewerEvents {
+  onSent(viewer: Viewer, frame: Frame): void;
+  onDropped(viewer: Viewer, frame: Frame, reason: DropReason): void;
+}
+
+/**
+ * One viewer's flow control. It sends a frame only while its window is open
+ * (acknowledging viewers: fewer than `window` frames unacknowledged) and its
+ * socket is drained (`bufferedAmount` at most the bound, for every viewer).
+ * Otherwise it keeps just the newest frame, dropping the one it replaces, and
+ * sends it as soon as an ack or a flush opens the way. Memory per viewer is
+ * therefore one frame reference, whatever the viewer does.
+ */
+export class Viewer {
+  /** Frames sent to this viewer. */
+  sent = 0;
+  /** Frames skipped for this viewer. */
+  dropped = 0;
+  /** True once the viewer has sent an ack: from then on the window applies. */
+  acking = false;
+  /** Wall-clock ms since which a frame has been waiting, or undefined. */
+  blockedSince: number | undefined;
+  /** Highest seq handed to the sink. */
+  lastSentSeq = 0;
+
+  private pending: Frame | undefined;
+  private pendingWire: Buffer | undefined;
+  private pendingReason: DropReason = 'buffer_full';
+  // Seqs sent since the last ack, oldest first; at most `window` long in acking mode.
+  private readonly unacked: number[] = [];
+  private readonly flushed = (err?: Error): void => {
+    if (!err && this.pending) this.trySendPending();
+  };
+  private closed = false;
+
+  constructor(
+    readonly sink: ViewerSink,
+    private readonly flow: ViewerFlowOptions,
+    private readonly events: ViewerEvents,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Offers the newest frame; sends it now or keeps it as the one to send next. */
+  offer(frame: Frame, wire: Buffer): void {
+    if (this.closed) return;
+    const blocked = this.blockedBy();
+    if (blocked === undefined) {
+      this.write(frame, wire);
+      return;
+    }
+    if (this.pending) {
+      this.dropped++;
+      this.events.onDropped(this, this.pending, this.pendingReason);
+    } else {
+      this.blockedSince ??= this.now();
+    }
+    this.pending = frame;
+    this.pendingWire = wire;
+    this.pendingReason = blocked;
+  }
+
+  /** Cumulative acknowledgement: frames up to `seq` are done with. */
+  ack(seq: number): void {
+    this.acking = true;
+    while (this.unacked.length > 0 && (this.unacked[0] as number) <= seq) this.unacked.shift();
+    if (this.pending) this.trySendPending();
+  }
+
+  /** Unacknowledged frames in flight (acking viewers only). */
+  get inFlight(): number {
+    return this.unacked.length;
+  }
+
+  /** True when a frame waits for the window or the socket. */
+  get hasPending(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Stops all sending; the pending frame is released. */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending = undefined;
+    this.pendingWire = undefined;
+    this.sink.close(code, reason);
+  }
+
+  /** True after `close` (or after the owner marked the socket gone). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Marks the viewer gone without closing the sink (the socket closed by itself). */
+  detach(): void {
+    this.closed = true;
+    this.pending = undefined;
+    this.pendingWire = undefined;
+  }
+
+  private blockedBy(): DropReason | undefined {
+    if (this.acking && this.unacked.length >= this.flow.window) return 'window_full';
+    if (this.sink.bufferedAmount > this.flow.maxBufferedBytes) return 'buffer_full';
+    return undefined;
+  }
+
+  private trySendPending(): void {
+    if (this.closed || !this.pending || !this.pendingWire || this.blockedBy() !== undefined) return;
+    const frame = this.pending;
+    const wire = this.pendingWire;
+    this.pending = undefined;
+    this.pendingWire = undefined;
+    this.write(frame, wire);
+  }
+
+  private write(frame: Frame, wire: Buffer): void {
+    this.blockedSince = undefined;
+    if (this.acking) this.unacked.push(frame.seq);
+    this.lastSentSeq = frame.seq;
+    this.sent++;
+    this.sink.sendBinary(wire, this.flushed);
+    this.events.onSent(this, frame);
+  }
+}

@@ -1,0 +1,361 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  CloseCode,
+  encodeViewerFrame,
+  isValidStreamId,
+  MAX_CONTROL_MESSAGE_BYTES,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+  type StreamStatus,
+} from '../../shared/index.js';
+import type { Logger } from '../common/logger.js';
+import { tokenFrom, tokenMatches } from './auth.js';
+import type { IngestMetrics } from './metrics.js';
+import type { Frame, FrameSource, StreamInfo, Subscription } from './stream-hub.js';
+import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
+
+/** Settings of the fan-out; see IngestConfig for meanings and defaults. */
+export interface FanoutOptions {
+  readonly defaultStream: string;
+  readonly viewerToken: string | undefined;
+  readonly maxViewers: number;
+  readonly maxViewersPerStream: number;
+  readonly viewerWindow: number;
+  readonly viewerMaxBufferedBytes: number;
+  readonly viewerStallTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly statsIntervalMs: number;
+}
+
+/** Per-stream viewer figures the HTTP API reads. */
+export interface ViewerStats {
+  viewerCount(streamId: string): number;
+  droppedFrames(streamId: string): number;
+}
+
+// After a close frame is queued, a socket that does not finish the handshake
+// within this is destroyed: a stuck viewer would never read the close frame.
+const CLOSE_GRACE_MS = 1000;
+
+interface Connection {
+  readonly ws: WebSocket;
+  readonly viewer: Viewer;
+  readonly group: Group;
+  /** Periodic stats go to viewers that speak the control protocol. */
+  wantsStats: boolean;
+  alive: boolean;
+}
+
+class Group implements ViewerEvents {
+  readonly connections = new Set<Connection>();
+  dropped = 0;
+  subscription: Subscription | undefined;
+  constructor(
+    readonly streamId: string,
+    private readonly sent: { inc(): void },
+    private readonly latency: { observe(v: number): void },
+    private readonly drops: Record<DropReason, { inc(): void }>,
+  ) {}
+
+  onSent(_viewer: Viewer, frame: Frame): void {
+    this.sent.inc();
+    this.latency.observe((performance.now() - frame.receivedMono) / 1000);
+  }
+
+  onDropped(_viewer: Viewer, _frame: Frame, reason: DropReason): void {
+    this.dropped++;
+    this.drops[reason].inc();
+  }
+}
+
+function sinkFor(ws: WebSocket): ViewerSink {
+  return {
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    sendBinary: (data, onFlushed) => ws.send(data, { binary: true }, onFlushed),
+    sendText: (text) => ws.send(text),
+    close: (code, reason) => {
+      ws.close(code, reason);
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    },
+  };
+}
+
+/**
+ * Viewers over WebSockets: accepts upgrades on `/ws` and `/streams/:id/ws`,
+ * subscribes one group per stream to the hub, and hands every frame to each
+ * viewer's flow control. The frame is encoded once; every viewer gets the same Buffer.
+ */
+export class WsFanout implements ViewerStats {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CONTROL_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  private readonly groups = new Map<string, Group>();
+  private total = 0;
+  private closing = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly source: FrameSource,
+    private readonly options: FanoutOptions,
+    private readonly metrics: IngestMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the stats, stall-sweep and heartbeat timers. */
+  start(): void {
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.options.statsIntervalMs, () => this.sendStats());
+    every(Math.min(1000, Math.max(50, this.options.viewerStallTimeoutMs / 4)), () => this.sweepStuck());
+    every(this.options.pingIntervalMs, () => this.heartbeat());
+  }
+
+  /** Connected viewers of a stream. */
+  viewerCount(streamId: string): number {
+    return this.groups.get(streamId)?.connections.size ?? 0;
+  }
+
+  /** Frames skipped for this stream's viewers since they joined. */
+  droppedFrames(streamId: string): number {
+    return this.groups.get(streamId)?.dropped ?? 0;
+  }
+
+  /** All connected viewers. */
+  get viewers(): number {
+    return this.total;
+  }
+
+  /**
+   * Handles an HTTP upgrade from the node server. Unknown paths get 404 and
+   * the socket is destroyed; refusals after the handshake use close codes, the
+   * only thing a browser can see.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let streamId: string | undefined;
+    let legacy = false;
+    if (url.pathname === '/ws') {
+      streamId = this.options.defaultStream;
+      legacy = true;
+    } else {
+      const m = /^\/streams\/([^/]+)\/ws$/.exec(url.pathname);
+      if (m) {
+        try {
+          streamId = decodeURIComponent(m[1] as string);
+        } catch {
+          streamId = '';
+        }
+      }
+    }
+    if (streamId === undefined || this.closing) {
+      const status = this.closing ? '503 Service Unavailable' : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    const id = streamId;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, url, id, legacy));
+  }
+
+  /** Closes every viewer with 1001 and stops the timers. */
+  close(): void {
+    this.closing = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const group of [...this.groups.values()]) {
+      for (const conn of [...group.connections]) this.drop(conn, 'shutting_down', CloseCode.GOING_AWAY);
+    }
+    this.wss.close();
+  }
+
+  private refuse(ws: WebSocket, code: number, reason: string): void {
+    this.metrics.viewersRefused.inc({ reason });
+    ws.close(code, reason);
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage, url: URL, streamId: string, legacy: boolean): void {
+    const { viewerToken } = this.options;
+    if (viewerToken !== undefined) {
+      const provided = tokenFrom((n) => req.headers[n] as string | undefined, url.searchParams, 'x-viewer-token');
+      if (!tokenMatches(viewerToken, provided)) return this.refuse(ws, CloseCode.UNAUTHORIZED, 'unauthorized');
+    }
+    if (!isValidStreamId(streamId)) return this.refuse(ws, CloseCode.INVALID_STREAM, 'invalid_stream_id');
+    if (this.total >= this.options.maxViewers) return this.refuse(ws, CloseCode.TRY_AGAIN_LATER, 'too_many_viewers');
+    if (this.viewerCount(streamId) >= this.options.maxViewersPerStream) {
+      return this.refuse(ws, CloseCode.TRY_AGAIN_LATER, 'too_many_viewers_for_stream');
+    }
+    const group = this.groupFor(streamId);
+    if (!group) return this.refuse(ws, CloseCode.TRY_AGAIN_LATER, 'too_many_streams');
+
+    const viewer = new Viewer(
+      sinkFor(ws),
+      { window: this.options.viewerWindow, maxBufferedBytes: this.options.viewerMaxBufferedBytes },
+      group,
+    );
+    const conn: Connection = { ws, viewer, group, wantsStats: !legacy, alive: true };
+    group.connections.add(conn);
+    this.total++;
+
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    ws.on('close', (code) => this.drop(conn, code === 1006 ? 'abnormal' : 'client'));
+    ws.on('error', (err) => this.log.debug('viewer socket error', { stream: streamId, err }));
+
+    const info = this.source.info(streamId);
+    this.sendControl(conn, {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      streamId,
+      status: info?.status ?? 'offline',
+      width: info?.width ?? 0,
+      height: info?.height ?? 0,
+      fps: info?.fps ?? 0,
+      serverTime: Date.now(),
+      window: this.options.viewerWindow,
+      stallPolicy: 'freeze',
+    });
+    const latest = this.source.latest(streamId);
+    if (latest) viewer.offer(latest, wireOf(latest));
+  }
+
+  private groupFor(streamId: string): Group | undefined {
+    const existing = this.groups.get(streamId);
+    if (existing) return existing;
+    const m = this.metrics;
+    const group = new Group(streamId, m.framesSent.labels(streamId), m.sendLatency.labels(streamId), {
+      window_full: m.framesDropped.labels(streamId, 'window_full'),
+      buffer_full: m.framesDropped.labels(streamId, 'buffer_full'),
+    });
+    const subscription = this.source.subscribe(streamId, {
+      onFrame: (frame) => this.onFrame(group, frame),
+      onStatus: (status, info) => this.onStatus(group, status, info),
+    });
+    if (!subscription) return undefined;
+    group.subscription = subscription;
+    this.groups.set(streamId, group);
+    return group;
+  }
+
+  private onFrame(group: Group, frame: Frame): void {
+    if (group.connections.size === 0) return;
+    const wire = wireOf(frame);
+    for (const conn of group.connections) conn.viewer.offer(frame, wire);
+  }
+
+  private onStatus(group: Group, status: StreamStatus, info: StreamInfo): void {
+    const serverTime = Date.now();
+    const age = info.lastFrameAgeMs ?? 0;
+    const msg: ServerMessage =
+      status === 'live'
+        ? { type: 'stream_started', streamId: group.streamId, serverTime }
+        : status === 'stalled'
+          ? { type: 'stream_stalled', streamId: group.streamId, serverTime, lastFrameAgeMs: age, stallPolicy: 'freeze' }
+          : { type: 'stream_stopped', streamId: group.streamId, serverTime, lastFrameAgeMs: age };
+    const text = JSON.stringify(msg);
+    for (const conn of group.connections) conn.ws.send(text);
+  }
+
+  private onMessage(conn: Connection, data: unknown, isBinary: boolean): void {
+    const msg = isBinary ? undefined : parseClientMessage(String(data));
+    if (!msg) {
+      this.sendControl(conn, {
+        type: 'error',
+        code: 'invalid_message',
+        message: 'expected a JSON text message {"type":"ack","seq":N} or {"type":"time_sync","clientTime":T}',
+      });
+      return;
+    }
+    conn.wantsStats = true;
+    if (msg.type === 'ack') conn.viewer.ack(msg.seq);
+    else this.sendControl(conn, { type: 'time_sync', clientTime: msg.clientTime, serverTime: Date.now() });
+  }
+
+  private sendControl(conn: Connection, msg: ServerMessage): void {
+    conn.ws.send(JSON.stringify(msg));
+  }
+
+  // Forgets a viewer; with `closeCode` also closes its socket, else the socket is already gone.
+  private drop(conn: Connection, reason: string, closeCode?: number): void {
+    const { group } = conn;
+    if (!group.connections.delete(conn)) return;
+    this.total--;
+    this.metrics.viewersClosed.inc({ reason });
+    if (closeCode === undefined) conn.viewer.detach();
+    else conn.viewer.close(closeCode, reason);
+    if (group.connections.size === 0) {
+      group.subscription?.unsubscribe();
+      this.groups.delete(group.streamId);
+    }
+  }
+
+  private sendStats(): void {
+    for (const group of this.groups.values()) {
+      const info = this.source.info(group.streamId);
+      if (!info) continue;
+      const serverTime = Date.now();
+      for (const conn of group.connections) {
+        if (!conn.wantsStats) continue;
+        this.sendControl(conn, {
+          type: 'stats',
+          streamId: group.streamId,
+          serverTime,
+          status: info.status,
+          fps: info.fps,
+          bitrate: info.bitrate,
+          viewers: group.connections.size,
+          sent: conn.viewer.sent,
+          dropped: conn.viewer.dropped,
+        });
+      }
+    }
+  }
+
+  private sweepStuck(): void {
+    const now = Date.now();
+    const limit = this.options.viewerStallTimeoutMs;
+    for (const group of [...this.groups.values()]) {
+      for (const conn of [...group.connections]) {
+        const since = conn.viewer.blockedSince;
+        if (since !== undefined && now - since > limit) {
+          this.log.info('closing viewer that read nothing', { stream: group.streamId, blockedMs: now - since });
+          this.drop(conn, 'viewer_too_slow', CloseCode.VIEWER_TOO_SLOW);
+        }
+      }
+    }
+  }
+
+  private heartbeat(): void {
+    for (const group of [...this.groups.values()]) {
+      for (const conn of [...group.connections]) {
+        if (!conn.alive) {
+          this.drop(conn, 'heartbeat_timeout');
+          conn.ws.terminate();
+          continue;
+        }
+        conn.alive = false;
+        conn.ws.ping();
+      }
+    }
+  }
+}
+
+/** The viewer bytes of a frame, encoded on first use and shared by every viewer. */
+export function wireOf(frame: Frame): Buffer {
+  if (!frame.wire) {
+    const bytes = encodeViewerFrame({ ...frame, format: 'jpeg' });
+    frame.wire = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return frame.wire;
+}
