@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['shared/**/*.test.ts', 'services/**/*.test.ts', 'web/**/*.test.ts', 'bench/**/*.test.ts', 'k6/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    // Integration tests start real servers and measure RSS; running files one at a
+    // time on a 2-core machine keeps their timing honest.
+    fileParallelism: false,
+  },
+});
