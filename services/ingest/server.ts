@@ -2,11 +2,12 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createApp } from './app.js';
 import type { IngestConfig } from './config.js';
-import { createIngestMetrics } from './metrics.js';
+import { createIngestMetrics, type IngestMetrics } from './metrics.js';
 import { Snapshotter } from './snapshot.js';
 import { StreamHub } from './stream-hub.js';
 import { WsFanout } from './ws-fanout.js';
@@ -35,8 +36,20 @@ export interface StartOptions {
   readonly processMetrics?: boolean;
 }
 
-/** Builds every part of ingest from its config and listens. The only place that wires them. */
-export async function startIngest(config: IngestConfig, options: StartOptions = {}): Promise<IngestServer> {
+/** The parts of ingest, built and wired but not listening. */
+export interface IngestParts {
+  readonly app: Hono;
+  readonly hub: StreamHub;
+  readonly fanout: WsFanout;
+  readonly registry: Registry;
+  readonly metrics: IngestMetrics;
+  readonly log: Logger;
+  /** Marks the service as stopping: readiness fails, publishers get 503. */
+  beginShutdown(): void;
+}
+
+/** Builds every part of ingest from its config. The only place that wires them; tests use it with `app.request()`. */
+export function buildIngest(config: IngestConfig, options: StartOptions = {}): IngestParts {
   const log = options.log ?? createLogger({ level: config.logLevel, base: { service: 'ingest' } });
   const registry = options.registry ?? new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -63,7 +76,22 @@ export async function startIngest(config: IngestConfig, options: StartOptions = 
     snapshots: new Snapshotter(config.snapshotConcurrency),
     isShuttingDown: () => shuttingDown,
   });
+  return {
+    app,
+    hub,
+    fanout,
+    registry,
+    metrics,
+    log,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+  };
+}
 
+/** Builds ingest and listens on HOST:PORT; resolves once listening. */
+export async function startIngest(config: IngestConfig, options: StartOptions = {}): Promise<IngestServer> {
+  const { app, hub, fanout, registry, beginShutdown } = buildIngest(config, options);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
@@ -83,7 +111,7 @@ export async function startIngest(config: IngestConfig, options: StartOptions = 
     registry,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
-        shuttingDown = true;
+        beginShutdown();
         fanout.close();
         hub.stop();
         const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
