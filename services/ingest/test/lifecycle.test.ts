@@ -36,7 +36,7 @@ describe('stream status', () => {
       expect(server.hub.info('cam')?.status).toBe('offline');
       await postFrame(server.url, 'cam', seedBody(jpeg, 64, 48));
       await viewer.until(() => viewer.text.filter((m) => m.type === 'stream_started').length === 2);
-      expect(viewer.text.map((m) => m.type).filter((t) => t.startsWith('stream_'))).toEqual([
+      expect(viewer.text.map((m) => m.type).filter((t) => String(t).startsWith('stream_'))).toEqual([
         'stream_started',
         'stream_stalled',
         'stream_stopped',

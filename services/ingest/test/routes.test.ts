@@ -20,7 +20,7 @@ function post(parts: IngestParts, path: string, body: Uint8Array | string, heade
   return parts.app.request(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream', ...headers },
-    body: body as BodyInit,
+    body: body as Uint8Array<ArrayBuffer> | string,
   });
 }
 
