@@ -45,29 +45,21 @@ export interface DecodeLimits {
   readonly maxFrameBytes: number;
 }
 
-const decoders = new Map<number, Decoder>();
+// Caps every container before anything is allocated for it: a hostile body
+// cannot make the decoder build a million-key map or a huge string. Binary
+// values are views into the input, never copies, so their size is checked after
+// decoding against the caller's limit (and reported as payload_too_large).
+const decoder = new Decoder({
+  maxStrLength: MAX_ENVELOPE_STRING,
+  maxArrayLength: MAX_ENVELOPE_KEYS,
+  maxMapLength: MAX_ENVELOPE_KEYS,
+  maxExtLength: 0,
+});
 
-function decoderFor(maxFrameBytes: number): Decoder {
-  let decoder = decoders.get(maxFrameBytes);
-  if (!decoder) {
-    // Caps every container before anything is allocated for it: a hostile body
-    // cannot make the decoder build a million-key map or a huge string.
-    decoder = new Decoder({
-      maxStrLength: MAX_ENVELOPE_STRING,
-      maxBinLength: maxFrameBytes,
-      maxArrayLength: MAX_ENVELOPE_KEYS,
-      maxMapLength: MAX_ENVELOPE_KEYS,
-      maxExtLength: 0,
-    });
-    decoders.set(maxFrameBytes, decoder);
-  }
-  return decoder;
-}
-
-function decodeMap(bytes: Uint8Array, maxFrameBytes: number): Result<Record<string, unknown>> {
+function decodeMap(bytes: Uint8Array): Result<Record<string, unknown>> {
   let raw: unknown;
   try {
-    raw = decoderFor(maxFrameBytes).decode(bytes);
+    raw = decoder.decode(bytes);
   } catch (err) {
     return fail('invalid_envelope', `not a msgpack envelope: ${(err as Error).message}`);
   }
@@ -114,7 +106,7 @@ export function decodeFrameEnvelope(
   bytes: Uint8Array,
   limits: DecodeLimits = { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES },
 ): Result<FrameEnvelope> {
-  const decoded = decodeMap(bytes, limits.maxFrameBytes);
+  const decoded = decodeMap(bytes);
   if (!decoded.ok) return decoded;
   const m = decoded.value;
   const common = checkCommon(m, limits.maxFrameBytes);
@@ -173,7 +165,7 @@ export function decodeViewerFrame(
   bytes: Uint8Array,
   limits: DecodeLimits = { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES },
 ): Result<ViewerFrame> {
-  const decoded = decodeMap(bytes, limits.maxFrameBytes);
+  const decoded = decodeMap(bytes);
   if (!decoded.ok) return decoded;
   const m = decoded.value;
   const common = checkCommon(m, limits.maxFrameBytes);

@@ -43,11 +43,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const make = (base: LogFields): Logger => {
     const log = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
       if (RANK[level] < min) return;
-      const line: Record<string, unknown> = { time: new Date().toISOString(), level, msg, ...base };
-      if (fields) {
-        for (const [k, v] of Object.entries(fields)) line[k] = v instanceof Error ? serializeError(v) : v;
+      const line: Record<string, unknown> = { time: new Date().toISOString(), level, msg };
+      for (const source of fields ? [base, fields] : [base]) {
+        for (const [k, v] of Object.entries(source)) {
+          // The line's own keys are not overwritable by fields.
+          if (k === 'time' || k === 'level' || k === 'msg') continue;
+          line[k] = v instanceof Error ? serializeError(v) : v;
+        }
       }
-      write(JSON.stringify(line));
+      let text: string;
+      try {
+        text = JSON.stringify(line, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      } catch {
+        // A circular field must not make logging throw.
+        text = JSON.stringify({ time: line.time, level, msg, unserializable: true });
+      }
+      write(text);
     };
     return {
       debug: (m, f) => log('debug', m, f),

@@ -84,8 +84,8 @@ export function parseFrameBody(
     data = body;
     timestamp = ctx.now;
     if (ctx.headerTimestamp !== undefined) {
-      timestamp = Number(ctx.headerTimestamp);
-      if (!Number.isFinite(timestamp) || timestamp < 0) {
+      timestamp = /^\d{1,16}(\.\d+)?$/.test(ctx.headerTimestamp) ? Number(ctx.headerTimestamp) : NaN;
+      if (!Number.isFinite(timestamp)) {
         return { ok: false, code: 'invalid_envelope', message: 'X-Frame-Timestamp must be ms since the epoch' };
       }
     }

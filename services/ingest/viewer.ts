@@ -68,16 +68,13 @@ export class Viewer {
   offer(frame: Frame, wire: Buffer): void {
     if (this.closed) return;
     const blocked = this.blockedBy();
+    // A waiting frame is older than this one: it is superseded either way.
+    if (this.pending) this.dropPending(blocked ?? this.pendingReason);
     if (blocked === undefined) {
       this.write(frame, wire);
       return;
     }
-    if (this.pending) {
-      this.dropped++;
-      this.events.onDropped(this, this.pending, this.pendingReason);
-    } else {
-      this.blockedSince ??= this.now();
-    }
+    this.blockedSince ??= this.now();
     this.pending = frame;
     this.pendingWire = wire;
     this.pendingReason = blocked;
@@ -125,6 +122,14 @@ export class Viewer {
     if (this.acking && this.unacked.length >= this.flow.window) return 'window_full';
     if (this.sink.bufferedAmount > this.flow.maxBufferedBytes) return 'buffer_full';
     return undefined;
+  }
+
+  private dropPending(reason: DropReason): void {
+    const frame = this.pending as Frame;
+    this.pending = undefined;
+    this.pendingWire = undefined;
+    this.dropped++;
+    this.events.onDropped(this, frame, reason);
   }
 
   private trySendPending(): void {
