@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'services/**/*.test.ts', 'web/**/*.test.ts', 'bench/**/*.test.ts', 'k6/**/*.test.ts'],
+    include: [
+      'shared/**/*.test.ts',
+      'services/**/*.test.ts',
+      'web/**/*.test.ts',
+      'bench/**/*.test.ts',
+      'k6/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
