@@ -73,7 +73,18 @@ function isDimension(v: unknown): v is number {
   return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_DIMENSION;
 }
 
-function checkCommon(m: Record<string, unknown>, maxFrameBytes: number): Result<null> {
+interface FrameBase {
+  readonly timestamp: number;
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+// Decodes a map and checks the fields every frame has, both directions.
+function decodeBase(bytes: Uint8Array, maxFrameBytes: number): Result<{ m: Record<string, unknown>; base: FrameBase }> {
+  const decoded = decodeMap(bytes);
+  if (!decoded.ok) return decoded;
+  const m = decoded.value;
   if (typeof m.timestamp !== 'number' || !Number.isFinite(m.timestamp) || m.timestamp < 0) {
     return fail('invalid_envelope', 'timestamp must be a non-negative number (ms since epoch)');
   }
@@ -95,7 +106,18 @@ function checkCommon(m: Record<string, unknown>, maxFrameBytes: number): Result<
   if (m.seq !== undefined && !(Number.isSafeInteger(m.seq) && (m.seq as number) >= 0)) {
     return fail('invalid_envelope', 'seq must be a non-negative integer when present');
   }
-  return { ok: true, value: null };
+  return {
+    ok: true,
+    value: {
+      m,
+      base: {
+        timestamp: m.timestamp as number,
+        width: m.width as number,
+        height: m.height as number,
+        data: m.data as Uint8Array,
+      },
+    },
+  };
 }
 
 /**
@@ -106,11 +128,9 @@ export function decodeFrameEnvelope(
   bytes: Uint8Array,
   limits: DecodeLimits = { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES },
 ): Result<FrameEnvelope> {
-  const decoded = decodeMap(bytes);
+  const decoded = decodeBase(bytes, limits.maxFrameBytes);
   if (!decoded.ok) return decoded;
-  const m = decoded.value;
-  const common = checkCommon(m, limits.maxFrameBytes);
-  if (!common.ok) return common;
+  const { m, base } = decoded.value;
   if (m.streamId !== undefined && !isValidStreamId(m.streamId)) {
     return fail('invalid_stream_id', 'streamId must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}');
   }
@@ -123,10 +143,7 @@ export function decodeFrameEnvelope(
   return {
     ok: true,
     value: {
-      timestamp: m.timestamp as number,
-      width: m.width as number,
-      height: m.height as number,
-      data: m.data as Uint8Array,
+      ...base,
       ...(m.streamId !== undefined && { streamId: m.streamId as string }),
       ...(m.seq !== undefined && { seq: m.seq as number }),
       ...(m.format !== undefined && { format: 'jpeg' as const }),
@@ -165,21 +182,16 @@ export function decodeViewerFrame(
   bytes: Uint8Array,
   limits: DecodeLimits = { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES },
 ): Result<ViewerFrame> {
-  const decoded = decodeMap(bytes);
+  const decoded = decodeBase(bytes, limits.maxFrameBytes);
   if (!decoded.ok) return decoded;
-  const m = decoded.value;
-  const common = checkCommon(m, limits.maxFrameBytes);
-  if (!common.ok) return common;
+  const { m, base } = decoded.value;
   if (!isValidStreamId(m.streamId)) return fail('invalid_stream_id', 'streamId missing or invalid');
   if (!Number.isSafeInteger(m.seq)) return fail('invalid_envelope', 'seq missing');
   if (typeof m.receivedAt !== 'number') return fail('invalid_envelope', 'receivedAt missing');
   return {
     ok: true,
     value: {
-      timestamp: m.timestamp as number,
-      width: m.width as number,
-      height: m.height as number,
-      data: m.data as Uint8Array,
+      ...base,
       streamId: m.streamId,
       seq: m.seq as number,
       receivedAt: m.receivedAt,

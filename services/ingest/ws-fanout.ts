@@ -13,22 +13,24 @@ import {
 } from '../../shared/index.js';
 import type { Logger } from '../common/logger.js';
 import { tokenFrom, tokenMatches } from './auth.js';
+import type { IngestConfig } from './config.js';
 import type { IngestMetrics } from './metrics.js';
 import type { Frame, FrameSource, StreamInfo, Subscription } from './stream-hub.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
 
-/** Settings of the fan-out; see IngestConfig for meanings and defaults. */
-export interface FanoutOptions {
-  readonly defaultStream: string;
-  readonly viewerToken: string | undefined;
-  readonly maxViewers: number;
-  readonly maxViewersPerStream: number;
-  readonly viewerWindow: number;
-  readonly viewerMaxBufferedBytes: number;
-  readonly viewerStallTimeoutMs: number;
-  readonly pingIntervalMs: number;
-  readonly statsIntervalMs: number;
-}
+/** Settings of the fan-out: the viewer keys of IngestConfig. */
+export type FanoutOptions = Pick<
+  IngestConfig,
+  | 'defaultStream'
+  | 'viewerToken'
+  | 'maxViewers'
+  | 'maxViewersPerStream'
+  | 'viewerWindow'
+  | 'viewerMaxBufferedBytes'
+  | 'viewerStallTimeoutMs'
+  | 'pingIntervalMs'
+  | 'statsIntervalMs'
+>;
 
 /** Per-stream viewer figures the HTTP API reads. */
 export interface ViewerStats {
