@@ -11,6 +11,7 @@ export default defineConfig({
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    globalSetup: ['./vitest.global-setup.ts'],
     pool: 'forks',
     // Integration tests start real servers and measure RSS; running files one at a
     // time on a 2-core machine keeps their timing honest.

@@ -1,4 +1,5 @@
 /** The wire protocol (v1) shared by capture, ingest and the player. */
+export * from './backoff.js';
 export * from './close-codes.js';
 export * from './control.js';
 export * from './envelope.js';

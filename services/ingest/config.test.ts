@@ -47,7 +47,7 @@ describe('loadIngestConfig defaults', () => {
       requestTimeoutMs: 30_000,
       shutdownTimeoutMs: 5000,
       corsOrigins: [],
-      webRoot: fileURLToPath(new URL('../../web/public', import.meta.url)),
+      webRoot: fileURLToPath(new URL('../../web/dist', import.meta.url)),
       logLevel: 'info',
     });
   });

@@ -58,7 +58,7 @@ export interface IngestConfig {
   readonly shutdownTimeoutMs: number;
   /** `CORS_ORIGINS`: comma-separated origins allowed to call the HTTP API; empty (default) sends no CORS headers. */
   readonly corsOrigins: readonly string[];
-  /** `WEB_ROOT`, default the repo's `web/public`: static files served at `/`. */
+  /** `WEB_ROOT`, default the repo's `web/dist` (the built player): static files served at `/`. */
   readonly webRoot: string;
   /** `LOG_LEVEL`, default `info`. */
   readonly logLevel: LogLevel;
@@ -93,7 +93,7 @@ export const INGEST_CONFIG_KEYS = [
   'LOG_LEVEL',
 ] as const;
 
-const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/public', import.meta.url));
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 const HOUR = 3_600_000;
 
 function parse(src: ConfigSource): IngestConfig {
