@@ -39,6 +39,19 @@ export interface PlayerStats {
   readonly paused: boolean;
 }
 
+/** One drawn frame, as `onFrameDrawn` reports it. */
+export interface DrawnFrame {
+  readonly seq: number;
+  readonly width: number;
+  readonly height: number;
+  /** Capture -> screen, ms, clock-offset corrected (not clamped). */
+  readonly latencyMs: number;
+  /** Ingest -> screen, ms, clock-offset corrected (not clamped). */
+  readonly ingestLatencyMs: number;
+  /** The clock offset (server minus this clock, ms) applied. */
+  readonly clockOffsetMs: number;
+}
+
 /** Options of a StreamPlayer. */
 export interface PlayerOptions {
   /** WebSocket URL of the stream, e.g. `ws://host:3000/streams/cam1/ws`. */
@@ -47,6 +60,8 @@ export interface PlayerOptions {
   readonly canvas: HTMLCanvasElement;
   readonly onState?: (state: PlayerState, detail: string) => void;
   readonly onStats?: (stats: PlayerStats) => void;
+  /** Called after each frame is drawn (for measurements). */
+  readonly onFrameDrawn?: (frame: DrawnFrame) => void;
   /** Default 500 ms. */
   readonly statsIntervalMs?: number;
   /** Reconnect pacing. Default 500 ms doubling to 10 s, jitter 0.3. */
@@ -62,6 +77,8 @@ const CLOSE_DETAIL: Record<number, string> = {
   [CloseCode.INVALID_STREAM]: 'invalid stream id',
   [CloseCode.VIEWER_TOO_SLOW]: 'connection too slow',
 };
+
+const SYNC_BURST_MS = [0, 250, 600, 1200, 2500];
 
 const median = (xs: number[]): number | null => {
   if (xs.length === 0) return null;
@@ -89,6 +106,7 @@ export class StreamPlayer {
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
+  private syncTimers: Array<ReturnType<typeof setTimeout>> = [];
   private offset = 0;
   private bestRtt = Infinity;
   private frames = 0;
@@ -113,7 +131,7 @@ export class StreamPlayer {
     this.ctx = ctx;
     this.policy = options.reconnect ?? { initialMs: 500, maxMs: 10_000, jitter: 0.3 };
     this.timers.push(setInterval(() => this.tick(), options.statsIntervalMs ?? 500));
-    this.timers.push(setInterval(() => this.syncClock(), 10_000));
+    this.timers.push(setInterval(() => this.syncClock(true), 10_000));
     this.connect();
   }
 
@@ -206,6 +224,8 @@ export class StreamPlayer {
     ws.onmessage = null;
     ws.onclose = null;
     ws.close();
+    for (const t of this.syncTimers) clearTimeout(t);
+    this.syncTimers = [];
     this.ws = undefined;
     this.droppedByServerBefore += this.droppedByServer;
     this.droppedByServer = 0;
@@ -234,7 +254,9 @@ export class StreamPlayer {
     switch (msg.type) {
       case 'hello':
         this.attempt = 0;
-        this.syncClock();
+        // Several round trips soon after connecting: the quickest one wins, and the
+        // first ones often wait behind the latest frame and a cold page.
+        for (const ms of SYNC_BURST_MS) this.syncTimers.push(setTimeout(() => this.syncClock(false), ms));
         if (msg.status === 'offline') this.setState('offline', 'waiting for the camera');
         else if (msg.status === 'stalled') this.setState('stalled', 'camera stalled');
         else this.setState('live', 'live');
@@ -267,9 +289,9 @@ export class StreamPlayer {
     }
   }
 
-  private syncClock(): void {
+  private syncClock(age: boolean): void {
     // Let the best sample age out slowly so a drifting clock is followed.
-    this.bestRtt = this.bestRtt * 1.5 + 1;
+    if (age) this.bestRtt = this.bestRtt * 1.5 + 1;
     this.send({ type: 'time_sync', clientTime: Date.now() });
   }
 
@@ -329,8 +351,18 @@ export class StreamPlayer {
     // The offset estimate is only good to about half a round trip, so a few
     // milliseconds below zero are estimation error, shown as 0.
     const serverNow = Date.now() + this.offset;
-    this.periodLatency.push(Math.max(0, serverNow - f.timestamp));
-    this.periodIngestLatency.push(Math.max(0, serverNow - f.receivedAt));
+    const latencyMs = serverNow - f.timestamp;
+    const ingestLatencyMs = serverNow - f.receivedAt;
+    this.periodLatency.push(Math.max(0, latencyMs));
+    this.periodIngestLatency.push(Math.max(0, ingestLatencyMs));
+    this.options.onFrameDrawn?.({
+      seq: f.seq,
+      width: f.width,
+      height: f.height,
+      latencyMs,
+      ingestLatencyMs,
+      clockOffsetMs: this.offset,
+    });
   }
 
   private rates(reset: boolean): { fps: number; bitrate: number } {

@@ -1,6 +1,6 @@
 import { isValidStreamId } from '../../shared/index.js';
 import { formatBitrate, formatMs } from './format.js';
-import { StreamPlayer, type PlayerState, type PlayerStats } from './player.js';
+import { StreamPlayer, type DrawnFrame, type PlayerState, type PlayerStats } from './player.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -26,6 +26,7 @@ export class PlayerUi {
   private readonly statsBtn = $<HTMLButtonElement>('btn-stats');
   private readonly cleanups: Array<() => void> = [];
   private pickerTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly frameListeners = new Set<(frame: DrawnFrame) => void>();
 
   constructor(
     private readonly baseUrl: URL,
@@ -64,6 +65,7 @@ export class PlayerUi {
       canvas: this.canvas,
       onState: (state, detail) => this.showState(state, detail),
       onStats: (stats) => this.showStats(stats),
+      onFrameDrawn: (frame) => this.frameListeners.forEach((l) => l(frame)),
     });
     this.player.setHidden(document.hidden);
     this.showState(this.player.state, 'connecting');
@@ -71,10 +73,17 @@ export class PlayerUi {
     if (this.select.value !== streamId) this.select.value = streamId;
   }
 
+  /** Calls `listener` after each drawn frame (measurements, tests); returns the unsubscribe. */
+  onFrameDrawn(listener: (frame: DrawnFrame) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
   /** Frees the player, timers and listeners. */
   close(): void {
     this.player?.close();
     clearInterval(this.pickerTimer);
+    this.frameListeners.clear();
     for (const c of this.cleanups) c();
   }
 
