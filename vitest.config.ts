@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'deploy/**/*.test.ts',
       'shared/**/*.test.ts',
       'services/**/*.test.ts',
       'web/**/*.test.ts',
