@@ -54,7 +54,9 @@ export class ViewerPool {
     for (const r of all) for (const [k, v] of Object.entries(r.closes)) closes[k] = (closes[k] ?? 0) + v;
     return {
       latencies: all.flatMap((r) => r.latencies),
+      ingestLatencies: all.flatMap((r) => r.ingestLatencies),
       frames: all.flatMap((r) => r.frames),
+      bytes: all.reduce((s, r) => s + r.bytes, 0),
       gaps: all.reduce((s, r) => s + r.gaps, 0),
       closes,
     };

@@ -3,17 +3,20 @@
  * benchmark with `fork`; told what to do over IPC; reports what it measured.
  */
 import type { Socket } from 'node:net';
+import { Decoder } from '@msgpack/msgpack';
 import WebSocket from 'ws';
-import { decodeViewerFrame } from '../../shared/index.js';
 
 /** What the parent asks of a worker. */
 export interface ViewerJob {
-  readonly url: string;
+  /** Viewer i connects to urls[i % urls.length]. */
+  readonly urls: readonly string[];
   readonly count: number;
   /** Acknowledge each frame on receipt, as the player does once it has drawn it. */
   readonly ack: boolean;
   /** How many of `count` stop reading right after connecting. */
   readonly paused: number;
+  /** `envelope`: msgpack frames, timed; `bytes`: anything (node-rtsp-stream's MPEG-TS), counted. */
+  readonly mode: 'envelope' | 'bytes';
   /** Measurement starts this long after the parent says go, and lasts `windowMs`. */
   readonly warmupMs: number;
   readonly windowMs: number;
@@ -21,10 +24,14 @@ export interface ViewerJob {
 
 /** What a worker reports. */
 export interface ViewerResult {
-  /** ingest -> viewer latency samples in ms (Date.now() - receivedAt), reading viewers only. */
+  /** publisher -> viewer latency samples in ms (Date.now() - timestamp), reading viewers only. */
   readonly latencies: number[];
-  /** Frames each reading viewer received during the window. */
+  /** ingest -> viewer latency samples in ms (Date.now() - receivedAt), where frames carry receivedAt. */
+  readonly ingestLatencies: number[];
+  /** Messages each reading viewer received during the window. */
   readonly frames: number[];
+  /** Bytes received by all reading viewers during the window. */
+  readonly bytes: number;
   /** Sequence numbers skipped, summed over reading viewers. */
   readonly gaps: number;
   /** Sockets that closed before the end, by close code. */
@@ -33,14 +40,15 @@ export interface ViewerResult {
 
 type Msg = { type: 'job'; job: ViewerJob } | { type: 'go' };
 
-let job: ViewerJob | undefined;
+// Only the small fields are read; `data` stays a view into the message.
+const decoder = new Decoder();
 const sockets: WebSocket[] = [];
 
-async function connectAll(j: ViewerJob, result: ViewerResult, measuring: () => boolean): Promise<void> {
+function connectAll(j: ViewerJob, result: ViewerResult & { gaps: number; bytes: number }, measuring: () => boolean) {
   const opens: Promise<void>[] = [];
   for (let i = 0; i < j.count; i++) {
     const paused = i < j.paused;
-    const ws = new WebSocket(j.url, { perMessageDeflate: false });
+    const ws = new WebSocket(j.urls[i % j.urls.length] as string, { perMessageDeflate: false });
     sockets.push(ws);
     let lastSeq = 0;
     const index = result.frames.length;
@@ -54,53 +62,66 @@ async function connectAll(j: ViewerJob, result: ViewerResult, measuring: () => b
         ws.once('error', reject);
       }),
     );
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data: Buffer, isBinary) => {
       if (!isBinary || paused) return;
       const now = Date.now();
-      const f = decodeViewerFrame(data as Buffer);
-      if (!f.ok) return;
-      if (j.ack) ws.send(`{"type":"ack","seq":${f.value.seq}}`);
-      if (measuring()) {
-        result.latencies.push(now - f.value.receivedAt);
+      const inWindow = measuring();
+      if (inWindow) {
         result.frames[index] = (result.frames[index] ?? 0) + 1;
-        if (lastSeq && f.value.seq > lastSeq + 1) (result as { gaps: number }).gaps += f.value.seq - lastSeq - 1;
+        result.bytes += data.byteLength;
       }
-      lastSeq = f.value.seq;
+      if (j.mode === 'bytes') return;
+      let f: { seq?: number; timestamp?: number; receivedAt?: number };
+      try {
+        f = decoder.decode(data) as typeof f;
+      } catch {
+        return;
+      }
+      const seq = f.seq ?? 0;
+      if (j.ack) ws.send(`{"type":"ack","seq":${seq}}`);
+      if (inWindow) {
+        if (f.timestamp !== undefined) result.latencies.push(now - f.timestamp);
+        if (f.receivedAt !== undefined) result.ingestLatencies.push(now - f.receivedAt);
+        if (lastSeq && seq > lastSeq + 1) result.gaps += seq - lastSeq - 1;
+      }
+      lastSeq = seq;
     });
     ws.on('close', (code) => {
       if (measuring()) result.closes[code] = (result.closes[code] ?? 0) + 1;
     });
     ws.on('error', () => undefined);
   }
-  await Promise.all(opens);
+  return Promise.all(opens);
 }
 
 process.on('message', (msg: Msg) => {
-  if (msg.type === 'job') {
-    job = msg.job;
-    const result: ViewerResult = { latencies: [], frames: [], gaps: 0, closes: {} };
-    let windowStart = Infinity;
-    let windowEnd = Infinity;
-    const measuring = (): boolean => {
-      const t = performance.now();
-      return t >= windowStart && t < windowEnd;
-    };
-    connectAll(job, result, measuring).then(
-      () => process.send?.({ type: 'ready' }),
-      (err: Error) => process.send?.({ type: 'error', message: err.message }),
+  if (msg.type !== 'job') return;
+  const job = msg.job;
+  const result = { latencies: [], ingestLatencies: [], frames: [], bytes: 0, gaps: 0, closes: {} } as ViewerResult & {
+    gaps: number;
+    bytes: number;
+  };
+  let windowStart = Infinity;
+  let windowEnd = Infinity;
+  const measuring = (): boolean => {
+    const t = performance.now();
+    return t >= windowStart && t < windowEnd;
+  };
+  connectAll(job, result, measuring).then(
+    () => process.send?.({ type: 'ready' }),
+    (err: Error) => process.send?.({ type: 'error', message: err.message }),
+  );
+  process.on('message', (m: Msg) => {
+    if (m.type !== 'go') return;
+    windowStart = performance.now() + job.warmupMs;
+    windowEnd = windowStart + job.windowMs;
+    setTimeout(
+      () => {
+        for (const ws of sockets) ws.terminate();
+        process.send?.({ type: 'result', result }, () => process.exit(0));
+      },
+      job.warmupMs + job.windowMs + 50,
     );
-    process.on('message', (m: Msg) => {
-      if (m.type !== 'go' || !job) return;
-      windowStart = performance.now() + job.warmupMs;
-      windowEnd = windowStart + job.windowMs;
-      setTimeout(
-        () => {
-          for (const ws of sockets) ws.terminate();
-          process.send?.({ type: 'result', result }, () => process.exit(0));
-        },
-        job.warmupMs + job.windowMs + 50,
-      );
-    });
-  }
+  });
 });
 process.on('disconnect', () => process.exit(0));

@@ -147,8 +147,8 @@ export async function waitFor(fn: () => boolean | Promise<boolean>, ms = 5000, s
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
-/** Ingest as its own process (`main.ts` under tsx), as `npm run ingest` starts it. */
-export interface IngestProcess {
+/** A Node service in its own process (ingest's `main.ts`, a benchmark relay), run under tsx. */
+export interface ServiceProcess {
   readonly child: ChildProcessByStdio<null, Readable, Readable>;
   readonly url: string;
   readonly logs: string[];
@@ -158,23 +158,37 @@ export interface IngestProcess {
   kill(): Promise<void>;
 }
 
-/** Spawns ingest with PORT=0 and waits for its "ingest listening" line. */
-export async function spawnIngest(env: Record<string, string> = {}): Promise<IngestProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+/** Ingest as its own process, as `npm run ingest` starts it. */
+export type IngestProcess = ServiceProcess;
+
+/**
+ * Spawns `entry` (a .ts file) under tsx and waits for its first stdout JSON
+ * line whose `msg` is `readyMsg`; that line's `url` is the service's URL.
+ */
+export async function spawnService(
+  entry: string,
+  env: Record<string, string>,
+  readyMsg: string,
+  args: readonly string[] = [],
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
   let buffered = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ingest did not start: ${logs.join('\n')}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${entry} did not start: ${logs.join('\n')}`));
+    }, 20_000);
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         logs.push(line);
-        if (line.includes('"ingest listening"')) {
+        if (line.includes(`"${readyMsg}"`)) {
           clearTimeout(timer);
           resolve((JSON.parse(line) as { url: string }).url);
         }
@@ -183,7 +197,7 @@ export async function spawnIngest(env: Record<string, string> = {}): Promise<Ing
     child.stderr.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`ingest exited with ${code}: ${logs.join('\n')}`));
+      reject(new Error(`${entry} exited with ${code}: ${logs.join('\n')}`));
     });
   });
   return {
@@ -202,4 +216,9 @@ export async function spawnIngest(env: Record<string, string> = {}): Promise<Ing
       await exited;
     },
   };
+}
+
+/** Spawns ingest (`main.ts`) with PORT=0 and waits for its "ingest listening" line. */
+export function spawnIngest(env: Record<string, string> = {}): Promise<IngestProcess> {
+  return spawnService(MAIN, env, 'ingest listening');
 }
