@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { decode } from '@msgpack/msgpack';
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, decodeViewerFrame } from '../../../shared/index.js';
 import {
@@ -274,6 +276,27 @@ describe('ws fan-out', () => {
       expect((await closed).code).toBe(CloseCode.VIEWER_TOO_SLOW);
     } finally {
       await stuck?.close();
+      await server.close();
+    }
+  });
+
+  it('terminates a viewer that stops answering pings', async () => {
+    const server = await startTestIngest({ WS_PING_INTERVAL_MS: 150 });
+    const mute = new WebSocket(wsUrl(server.url, '/streams/hb/ws'), { autoPong: false });
+    const alive = new WebSocket(wsUrl(server.url, '/streams/hb/ws'));
+    try {
+      await Promise.all([once(mute, 'open'), once(alive, 'open')]);
+      const [code] = (await once(mute, 'close')) as [number];
+      expect(code).toBe(1006); // terminated, no close frame
+      expect(await metricValue(server.registry, 'fanout_viewers_closed_total', { reason: 'heartbeat_timeout' })).toBe(
+        1,
+      );
+      await sleep(400);
+      expect(alive.readyState).toBe(WebSocket.OPEN); // answering pings keeps a viewer
+      expect(server.fanout.viewerCount('hb')).toBe(1);
+    } finally {
+      mute.terminate();
+      alive.terminate();
       await server.close();
     }
   });
