@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockOffset, parseClientMessage } from './control.js';
+import { ackSeqOf, clockOffset, encodeAck, parseClientMessage } from './control.js';
 import { MAX_CONTROL_MESSAGE_BYTES } from './limits.js';
 
 /** An ack padded with an ignored field to exactly `length` characters. */
@@ -68,5 +68,28 @@ describe('clockOffset', () => {
 
   it('is the server time minus the round-trip midpoint', () => {
     expect(clockOffset(100, 1_000, 300)).toBe(800);
+  });
+});
+
+describe('ackSeqOf / encodeAck', () => {
+  const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+  it.each([0, 1, 42, 1234567, Number.MAX_SAFE_INTEGER])('round-trips seq %i', (seq) => {
+    expect(ackSeqOf(bytes(encodeAck(seq)))).toBe(seq);
+    expect(parseClientMessage(encodeAck(seq))).toEqual({ type: 'ack', seq });
+  });
+
+  it.each([
+    '{"type":"ack","seq":}',
+    '{"type":"ack","seq":-1}',
+    '{"type":"ack","seq":1.5}',
+    '{"type":"ack","seq":12a}',
+    '{"type":"ack", "seq":1}',
+    '{"type":"ack","seq":1',
+    '{"type":"ack","seq":99999999999999999}',
+    '{"type":"time_sync","clientTime":1}',
+    '',
+  ])('leaves %j to the full parser', (text) => {
+    expect(ackSeqOf(bytes(text))).toBeUndefined();
   });
 });

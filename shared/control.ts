@@ -107,6 +107,33 @@ export interface TimeSyncRequest {
 /** Any message a viewer sends to ingest. */
 export type ClientMessage = AckMessage | TimeSyncRequest;
 
+const ACK_PREFIX = '{"type":"ack","seq":';
+const ACK_PREFIX_BYTES = Array.from(ACK_PREFIX, (c) => c.charCodeAt(0));
+
+/** The canonical text of an ack, as players send it (and `ackSeqOf` reads without JSON.parse). */
+export function encodeAck(seq: number): string {
+  return `${ACK_PREFIX}${seq}}`;
+}
+
+/**
+ * Reads the seq of an ack in its canonical form (`encodeAck`) straight from the
+ * bytes: acks arrive once per drawn frame per viewer, so they skip the string
+ * and JSON.parse. Undefined for anything else (use parseClientMessage then).
+ */
+export function ackSeqOf(bytes: Uint8Array): number | undefined {
+  const n = bytes.length;
+  const start = ACK_PREFIX_BYTES.length;
+  if (n < start + 2 || n > start + 17 || bytes[n - 1] !== 0x7d) return undefined;
+  for (let i = 0; i < start; i++) if (bytes[i] !== ACK_PREFIX_BYTES[i]) return undefined;
+  let seq = 0;
+  for (let i = start; i < n - 1; i++) {
+    const d = (bytes[i] as number) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    seq = seq * 10 + d;
+  }
+  return Number.isSafeInteger(seq) ? seq : undefined;
+}
+
 /**
  * Parses a viewer's text message. Returns undefined for anything that is not a
  * known, well-formed message, so the server can close with a protocol error.

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { Decoder } from '@msgpack/msgpack';
 import WebSocket from 'ws';
+import { encodeAck } from '../../shared/index.js';
 
 /** What the parent asks of a worker. */
 export interface ViewerJob {
@@ -78,7 +79,7 @@ function connectAll(j: ViewerJob, result: ViewerResult & { gaps: number; bytes: 
         return;
       }
       const seq = f.seq ?? 0;
-      if (j.ack) ws.send(`{"type":"ack","seq":${seq}}`);
+      if (j.ack) ws.send(encodeAck(seq));
       if (inWindow) {
         if (f.timestamp !== undefined) result.latencies.push(now - f.timestamp);
         if (f.receivedAt !== undefined) result.ingestLatencies.push(now - f.receivedAt);

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  ackSeqOf,
   CloseCode,
   encodeViewerFrame,
   isValidStreamId,
@@ -211,7 +212,7 @@ export class WsFanout implements ViewerStats {
     ws.on('pong', () => {
       conn.alive = true;
     });
-    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data as Buffer, isBinary));
     ws.on('close', (code) => this.drop(conn, code === 1006 ? 'abnormal' : 'client'));
     ws.on('error', (err) => this.log.debug('viewer socket error', { stream: streamId, err }));
 
@@ -269,8 +270,14 @@ export class WsFanout implements ViewerStats {
     for (const conn of group.connections) conn.ws.send(text);
   }
 
-  private onMessage(conn: Connection, data: unknown, isBinary: boolean): void {
-    const msg = isBinary ? undefined : parseClientMessage(String(data));
+  private onMessage(conn: Connection, data: Buffer, isBinary: boolean): void {
+    const seq = isBinary ? undefined : ackSeqOf(data);
+    if (seq !== undefined) {
+      conn.wantsStats = true;
+      conn.viewer.ack(seq);
+      return;
+    }
+    const msg = isBinary ? undefined : parseClientMessage(data.toString());
     if (!msg) {
       this.sendControl(conn, {
         type: 'error',

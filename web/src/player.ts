@@ -3,6 +3,7 @@ import {
   clockOffset,
   CloseCode,
   decodeViewerFrame,
+  encodeAck,
   type BackoffPolicy,
   type ServerMessage,
   type ViewerFrame,
@@ -295,6 +296,10 @@ export class StreamPlayer {
     this.send({ type: 'time_sync', clientTime: Date.now() });
   }
 
+  private sendAck(seq: number): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeAck(seq));
+  }
+
   private send(msg: object): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
   }
@@ -308,7 +313,7 @@ export class StreamPlayer {
     this.lastFrameAt = performance.now();
     if (this.state !== 'live') this.setState('live', 'live');
     if (this.paused || this.hidden) {
-      this.send({ type: 'ack', seq: f.seq });
+      this.sendAck(f.seq);
       return;
     }
     if (this.pending) this.droppedHere++;
@@ -327,12 +332,12 @@ export class StreamPlayer {
         this.decoding = false;
         if (!this.closed && !this.paused && !this.hidden) this.draw(bitmap, f);
         bitmap.close();
-        this.send({ type: 'ack', seq: f.seq });
+        this.sendAck(f.seq);
         this.pump();
       },
       () => {
         this.decoding = false;
-        this.send({ type: 'ack', seq: f.seq });
+        this.sendAck(f.seq);
         this.pump();
       },
     );
