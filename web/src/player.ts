@@ -4,7 +4,7 @@ import {
   CloseCode,
   decodeViewerFrame,
   encodeAck,
-  type BackoffPolicy,
+  type BackoffOptions,
   type ServerMessage,
   type ViewerFrame,
 } from '../../shared/index.js';
@@ -66,7 +66,7 @@ export interface PlayerOptions {
   /** Default 500 ms. */
   readonly statsIntervalMs?: number;
   /** Reconnect pacing. Default 500 ms doubling to 10 s, jitter 0.3. */
-  readonly reconnect?: BackoffPolicy;
+  readonly reconnect?: BackoffOptions;
   /** No frame this long while live shows `stalled` even before the server says so. Default 3000 ms. */
   readonly stallAfterMs?: number;
 }
@@ -124,7 +124,7 @@ export class StreamPlayer {
   private periodIngestLatency: number[] = [];
   private lastLatency: number | null = null;
   private lastIngestLatency: number | null = null;
-  private readonly policy: BackoffPolicy;
+  private readonly policy: BackoffOptions;
 
   constructor(private readonly options: PlayerOptions) {
     const ctx = options.canvas.getContext('2d');
