@@ -52,7 +52,7 @@ export function createIngestMetrics(registry: Registry, sources: MetricSources) 
     }),
     sendLatency: new Histogram({
       name: 'fanout_send_latency_seconds',
-      help: 'Time from ingest accepting a frame to writing it to a viewer socket.',
+      help: 'Time from ingest accepting a frame to writing it to viewer sockets: one sample per fan-out (its last write) and one per frame sent later to a viewer that was behind.',
       labelNames: ['stream'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Frame } from './stream-hub.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerFlowOptions, type ViewerSink } from './viewer.js';
 
@@ -9,9 +9,9 @@ class FakeSink implements ViewerSink {
   readonly flushCallbacks: Array<(err?: Error) => void> = [];
   readonly texts: string[] = [];
   readonly closes: Array<{ code: number; reason: string }> = [];
-  sendBinary(data: Buffer, onFlushed: (err?: Error) => void): void {
+  sendBinary(data: Buffer, onFlushed?: (err?: Error) => void): void {
     this.sent.push(data[0] as number);
-    this.flushCallbacks.push(onFlushed);
+    if (onFlushed) this.flushCallbacks.push(onFlushed);
   }
   sendText(text: string): void {
     this.texts.push(text);
@@ -197,19 +197,27 @@ describe('Viewer with acks', () => {
     expect(viewer.hasPending).toBe(true);
   });
 
-  it('an ack that opens the window still waits for a full socket', () => {
-    const { sink, events, viewer, offer } = setup({ window: 1, maxBufferedBytes: 100 });
-    viewer.ack(0);
-    offer(1, 2);
-    sink.bufferedAmount = 500;
-    viewer.ack(1);
-    expect(sink.sent).toEqual([1]);
-    offer(3, 4);
-    expect(events.dropped.map((d) => d.seq)).toEqual([2, 3]);
-    expect(events.dropped[1]?.reason).toBe('buffer_full');
-    sink.bufferedAmount = 0;
-    sink.flushCallbacks[0]?.();
-    expect(sink.sent).toEqual([1, 4]);
+  it('an ack that opens the window still waits for a full socket, and retries it soon', () => {
+    vi.useFakeTimers();
+    try {
+      const { sink, events, viewer, offer } = setup({ window: 1, maxBufferedBytes: 100 });
+      viewer.ack(0);
+      offer(1, 2);
+      sink.bufferedAmount = 500;
+      viewer.ack(1);
+      expect(sink.sent).toEqual([1]);
+      offer(3, 4);
+      expect(events.dropped.map((d) => d.seq)).toEqual([2, 3]);
+      expect(events.dropped[1]?.reason).toBe('buffer_full');
+      expect(sink.flushCallbacks).toEqual([]); // acknowledging viewers get no per-write callback
+      vi.advanceTimersByTime(50);
+      expect(sink.sent).toEqual([1]); // still full
+      sink.bufferedAmount = 0;
+      vi.advanceTimersByTime(50);
+      expect(sink.sent).toEqual([1, 4]); // the stream went quiet, the held frame still went out
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

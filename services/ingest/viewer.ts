@@ -1,5 +1,8 @@
 import type { Frame } from './stream-hub.js';
 
+/** How soon a frame held for a full socket is retried, for viewers without flush callbacks. */
+const BUFFER_RETRY_MS = 20;
+
 /** Why a frame was skipped for a viewer. */
 export type DropReason = 'window_full' | 'buffer_full';
 
@@ -7,8 +10,8 @@ export type DropReason = 'window_full' | 'buffer_full';
 export interface ViewerSink {
   /** Bytes accepted by `sendBinary` but not yet handed to the kernel. */
   readonly bufferedAmount: number;
-  /** Sends one binary message; `onFlushed` runs once it has been written out. */
-  sendBinary(data: Buffer, onFlushed: (err?: Error) => void): void;
+  /** Sends one binary message; `onFlushed`, when given, runs once it has been written out. */
+  sendBinary(data: Buffer, onFlushed?: (err?: Error) => void): void;
   sendText(text: string): void;
   close(code: number, reason: string): void;
 }
@@ -47,6 +50,7 @@ export class Viewer {
   /** Highest seq handed to the sink. */
   lastSentSeq = 0;
 
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pending: Frame | undefined;
   private pendingWire: Buffer | undefined;
   private pendingReason: DropReason = 'buffer_full';
@@ -78,6 +82,19 @@ export class Viewer {
     this.pending = frame;
     this.pendingWire = wire;
     this.pendingReason = blocked;
+    // Acknowledging viewers get no flush callbacks; a frame held for a full socket
+    // is retried shortly so it is not stuck if the stream goes quiet meanwhile.
+    if (blocked === 'buffer_full' && this.acking) this.armRetry();
+  }
+
+  private armRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.trySendPending();
+      if (this.pending && !this.closed && this.blockedBy() === 'buffer_full') this.armRetry();
+    }, BUFFER_RETRY_MS);
+    this.retryTimer.unref?.();
   }
 
   /** Cumulative acknowledgement: frames up to `seq` are done with. */
@@ -101,8 +118,7 @@ export class Viewer {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = undefined;
-    this.pendingWire = undefined;
+    this.release();
     this.sink.close(code, reason);
   }
 
@@ -114,6 +130,12 @@ export class Viewer {
   /** Marks the viewer gone without closing the sink (the socket closed by itself). */
   detach(): void {
     this.closed = true;
+    this.release();
+  }
+
+  private release(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.pending = undefined;
     this.pendingWire = undefined;
   }
@@ -146,7 +168,9 @@ export class Viewer {
     if (this.acking) this.unacked.push(frame.seq);
     this.lastSentSeq = frame.seq;
     this.sent++;
-    this.sink.sendBinary(wire, this.flushed);
+    // Acknowledging viewers reopen on acks; only the others need to hear of the
+    // flush (a callback per write costs a tick per send).
+    this.sink.sendBinary(wire, this.acking ? undefined : this.flushed);
     this.events.onSent(this, frame);
   }
 }

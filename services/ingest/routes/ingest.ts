@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { tokenFrom, tokenMatches } from '../auth.js';
 import { errorBody, ERRORS, type ErrorCode } from '../errors.js';
@@ -35,8 +36,10 @@ export function ingestRoutes(deps: AppDeps): Hono {
     }
     const kind = bodyKindOf(c.req.header('content-type'), c.req.header('x-frame-format'));
     if (!kind.ok) return reject(c, kind.code, kind.message);
-    const body = await readBodyLimited(c.req.raw, config.maxFrameBytes);
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    const body = await readBodyLimited(c.req.raw, config.maxFrameBytes, incoming);
     if (body === 'too_large') {
+      c.header('Connection', 'close');
       return reject(c, 'payload_too_large', `body is larger than MAX_FRAME_BYTES (${config.maxFrameBytes})`);
     }
     const parsed = parseFrameBody(kind.kind, body, {

@@ -273,4 +273,36 @@ describe('body limit over a real socket', () => {
       await server.close();
     }
   });
+
+  it('answers 413 to a chunked body once it passes the limit, and closes the connection', async () => {
+    const server = await startTestIngest({ MAX_FRAME_BYTES: 100_000 });
+    try {
+      const res = await new Promise<{ status: number; body: string; connection?: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            method: 'POST',
+            path: '/streams/x/frames',
+            headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' },
+          },
+          (r) => {
+            let body = '';
+            r.on('data', (c: Buffer) => (body += c.toString()));
+            r.on('end', () => resolve({ status: r.statusCode ?? 0, body, connection: r.headers.connection }));
+          },
+        );
+        req.on('error', reject);
+        for (let i = 0; i < 4; i++) req.write(Buffer.alloc(64 * 1024)); // 256 KiB, never ended
+      });
+      expect(res.status).toBe(413);
+      expect(res.connection).toBe('close');
+      expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'payload_too_large' } });
+      expect(await metricValue(server.registry, 'ingest_frames_rejected_total', { reason: 'payload_too_large' })).toBe(
+        1,
+      );
+    } finally {
+      await server.close();
+    }
+  });
 });
