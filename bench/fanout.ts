@@ -76,7 +76,7 @@ async function compare(
 
 function comparedTable(points: readonly ComparedPoint[]): string {
   const rows = [
-    '| point | payload | viewers | CPU ours / naive (cores, median) | ratio | p99 ours / naive (ms) | viewer fps ours / naive | drops seen by viewers (gaps) ours / naive |',
+    '| point | payload | viewers | CPU ours / naive (cores, median) | ratio | publisher->viewer p99 ours / naive (ms) | viewer fps ours / naive | drops seen by viewers (gaps) ours / naive |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const p of points) {
