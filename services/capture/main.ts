@@ -1,4 +1,5 @@
 import { ConfigError } from '../common/config-source.js';
+import { handleShutdownSignals } from '../common/shutdown.js';
 import { loadCaptureConfig, type CaptureConfig } from './config.js';
 import { redactUrl } from './redact.js';
 import { captureLogger, startCapture, type CaptureServer } from './server.js';
@@ -18,33 +19,13 @@ try {
 
 const log = captureLogger(config);
 let server: CaptureServer | undefined;
-let stopping = false;
-let firstSignalAt = 0;
-/** tsx's CLI relays the terminal's Ctrl-C, which this process also gets from its process group: the same keypress. */
-const DUPLICATE_SIGNAL_MS = 1000;
-
-const stop = (signal: string): void => {
-  if (stopping && Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
-  if (stopping) {
-    log.warn('second signal, exiting now', { signal });
-    killAllChildrenNow();
-    process.exit(1);
-  }
-  stopping = true;
-  firstSignalAt = Date.now();
-  log.info('shutting down', { signal });
-  // The bound holds even if something keeps the event loop busy; the 'exit' hook still SIGKILLs FFmpeg.
-  setTimeout(() => process.exit(1), config.killGraceMs + STOP_MARGIN_MS).unref();
-  (server?.close() ?? Promise.resolve()).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      log.error('shutdown failed', { err });
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+// The bound holds even if something keeps the event loop busy; the 'exit' hook still SIGKILLs FFmpeg.
+const signals = handleShutdownSignals({
+  log,
+  stop: () => server?.close() ?? Promise.resolve(),
+  boundMs: config.killGraceMs + STOP_MARGIN_MS,
+  onForce: killAllChildrenNow,
+});
 
 try {
   server = await startCapture(config, { log });
@@ -56,7 +37,7 @@ try {
   log.error('capture failed to start', { err });
   process.exit(1);
 }
-if (stopping) {
+if (signals.stopping) {
   await server.close();
   process.exit(0);
 }

@@ -1,9 +1,6 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { listen } from '../common/listen.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createApp } from './app.js';
 import { Camera, type CameraInfo } from './camera.js';
@@ -120,14 +117,11 @@ export async function startCapture(config: CaptureConfig, options: StartOptions 
   const ffmpeg = options.ffmpeg ?? (await locateFfmpeg({ ffmpegPath: config.ffmpegPath }));
   const { app, cameras, registry, client, log } = buildCapture(config, ffmpeg, options);
   log.info('ffmpeg', { source: ffmpeg.source, path: ffmpeg.path, version: ffmpeg.version, caps: ffmpeg.caps });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))]);
+  const { server, port, url } = await listen(app.fetch, config.host, config.port);
   for (const camera of cameras) camera.start();
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     port,
     registry,
     ffmpeg,

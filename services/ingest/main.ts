@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../common/config-source.js';
 import { createLogger } from '../common/logger.js';
+import { handleShutdownSignals } from '../common/shutdown.js';
 import { loadIngestConfig, type IngestConfig } from './config.js';
 import { startIngest } from './server.js';
 
@@ -24,23 +25,4 @@ if (config.ingestToken === undefined) {
   log.warn('INGEST_TOKEN is not set: anyone who can reach this port can publish frames');
 }
 
-let stopping = false;
-const stop = (signal: string): void => {
-  if (stopping) {
-    log.warn('second signal, exiting now', { signal });
-    process.exit(1);
-  }
-  stopping = true;
-  log.info('shutting down', { signal });
-  // The bound holds even if something keeps the event loop busy.
-  setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000).unref();
-  server.close().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      log.error('shutdown failed', { err });
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+handleShutdownSignals({ log, stop: () => server.close(), boundMs: config.shutdownTimeoutMs + 2000 });

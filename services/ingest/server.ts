@@ -1,9 +1,6 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { listen } from '../common/listen.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createApp } from './app.js';
 import type { IngestConfig } from './config.js';
@@ -92,19 +89,16 @@ export function buildIngest(config: IngestConfig, options: StartOptions = {}): I
 /** Builds ingest and listens on HOST:PORT; resolves once listening. */
 export async function startIngest(config: IngestConfig, options: StartOptions = {}): Promise<IngestServer> {
   const { app, hub, fanout, registry, beginShutdown } = buildIngest(config, options);
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+  const { server, port, url } = await listen(app.fetch, config.host, config.port);
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))]);
   server.on('upgrade', (req, socket, head) => fanout.handleUpgrade(req, socket, head));
   hub.start();
   fanout.start();
 
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url,
     port,
     hub,
     fanout,
