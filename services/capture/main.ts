@@ -1,6 +1,6 @@
-import { ConfigError } from '../common/config-source.js';
+import { ConfigError, configOrExit } from '../common/config-source.js';
 import { handleShutdownSignals } from '../common/shutdown.js';
-import { loadCaptureConfig, type CaptureConfig } from './config.js';
+import { loadCaptureConfig } from './config.js';
 import { redactUrl } from './redact.js';
 import { captureLogger, startCapture, type CaptureServer } from './server.js';
 import { killAllChildrenNow } from './supervisor.js';
@@ -8,14 +8,7 @@ import { killAllChildrenNow } from './supervisor.js';
 /** Longest a graceful stop may take: every FFmpeg gets KILL_GRACE_MS, plus time to close sockets. */
 const STOP_MARGIN_MS = 3000;
 
-let config: CaptureConfig;
-try {
-  config = loadCaptureConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`capture: configuration error: ${err.message}\n`);
-  process.exit(2);
-}
+const config = configOrExit('capture', loadCaptureConfig);
 
 const log = captureLogger(config);
 let server: CaptureServer | undefined;

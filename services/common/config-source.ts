@@ -95,3 +95,17 @@ export function readList(src: ConfigSource, key: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/**
+ * Runs a service's config loader; on a ConfigError prints
+ * `<service>: configuration error: <key>: <message>` to stderr and exits 2.
+ */
+export function configOrExit<T>(service: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${service}: configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+}

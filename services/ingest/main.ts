@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../common/config-source.js';
+import { configOrExit } from '../common/config-source.js';
 import { createLogger } from '../common/logger.js';
 import { handleShutdownSignals } from '../common/shutdown.js';
-import { loadIngestConfig, type IngestConfig } from './config.js';
+import { loadIngestConfig } from './config.js';
 import { startIngest } from './server.js';
 
-let config: IngestConfig;
-try {
-  config = loadIngestConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`ingest: configuration error: ${err.message}\n`);
-  process.exit(2);
-}
+const config = configOrExit('ingest', loadIngestConfig);
 
 const log = createLogger({ level: config.logLevel, base: { service: 'ingest' } });
 const server = await startIngest(config, { log });

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../../shared/index.js';
 import {
@@ -14,6 +16,7 @@ import {
   type TestViewer,
 } from './helpers.js';
 
+const INGEST_MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const wsUrl = (base: string, path: string): string => base.replace(/^http/, 'ws') + path;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -51,6 +54,22 @@ describe('stream status', () => {
 });
 
 describe('ingest as a process', () => {
+  it('refuses a bad setting at start: exit 2, the message names the key', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', INGEST_MAIN], {
+      env: { ...process.env, PORT: 'eighty' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const [code] = (await once(child, 'exit')) as [number];
+      expect(code).toBe(2);
+      expect(stderr).toContain('ingest: configuration error: PORT: must be an integer');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('on SIGTERM closes viewers with 1001 and exits 0 within the shutdown bound', async () => {
     let proc: IngestProcess | undefined;
     let v: TestViewer | undefined;
