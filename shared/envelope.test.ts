@@ -182,6 +182,12 @@ describe('viewer frames', () => {
     expect(Buffer.from(seedView.data as Uint8Array).equals(Buffer.from(frame.data))).toBe(true);
   });
 
+  it('puts data last, so a streaming reader has every other field before the JPEG', () => {
+    const bytes = Buffer.from(encodeViewerFrame(frame));
+    expect(bytes.subarray(bytes.length - frame.data.byteLength).equals(Buffer.from(frame.data))).toBe(true);
+    expect(bytes[bytes.length - frame.data.byteLength - 3]).toBe(0xc5); // bin 16 header of data
+  });
+
   it.each([
     { name: 'missing streamId', patch: { streamId: undefined }, code: 'invalid_stream_id' },
     { name: 'invalid streamId', patch: { streamId: 'a b' }, code: 'invalid_stream_id' },

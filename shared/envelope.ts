@@ -167,11 +167,12 @@ export function encodeViewerFrame(frame: ViewerFrame): Uint8Array {
       timestamp: frame.timestamp,
       width: frame.width,
       height: frame.height,
-      data: frame.data,
       streamId: frame.streamId,
       seq: frame.seq,
       receivedAt: frame.receivedAt,
       format: frame.format,
+      // Last, so a streaming reader has every small field in the first bytes.
+      data: frame.data,
     },
     { initialBufferSize: frame.data.byteLength + 256 },
   );
