@@ -15,8 +15,8 @@ export function machine(): { cpu: string; cores: number; node: string; platform:
 /** A Markdown table of scenario results. */
 export function resultsTable(results: readonly ScenarioResult[]): string {
   const rows = [
-    '| scenario | server | payload | viewers | accepted fps | viewer fps min / median | latency p50 / p99 / max (ms) | first frame p99 (ms) | server CPU (cores) | RSS start -> end (max) MB | gaps |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scenario | server | payload | viewers | accepted fps | viewer fps min / median | latency p50 / p99 / max (ms) | first frame p99 (ms) | server CPU (cores) | load generators CPU (cores) | RSS start -> end (max) MB | gaps |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of results) {
     const lat = r.ingestLatencyMs ?? r.latencyMs;
@@ -31,6 +31,7 @@ export function resultsTable(results: readonly ScenarioResult[]): string {
         lat ? `${lat.p50} / ${lat.p99} / ${lat.max}` : '-',
         r.firstFrameMs?.p99 ?? '-',
         r.serverCpu,
+        r.loadCpu,
         `${r.rssMb.start} -> ${r.rssMb.end} (${r.rssMb.max})`,
         r.gaps ?? '-',
       ]

@@ -55,6 +55,8 @@ export interface ScenarioResult {
   readonly firstFrameMs?: ReturnType<typeof summarize>;
   /** Server CPU during the window, in cores (1.0 = one core busy). */
   readonly serverCpu: number;
+  /** The load generators' CPU during the window (viewer workers, publishers), in cores: they share the machine. */
+  readonly loadCpu: number;
   readonly rssMb: { readonly start: number; readonly end: number; readonly max: number; readonly samples: number[] };
 }
 
@@ -108,18 +110,26 @@ export async function runScenario(target: Target, s: Scenario, payload: Payload,
     const rss: number[] = [];
     let cpu0 = 0;
     let cpu1: number | undefined;
+    let load0 = 0;
+    let load1: number | undefined;
+    const loadCpu = (): number => {
+      const self = process.cpuUsage();
+      return cpuSeconds(pool?.pids() ?? []) + (self.user + self.system) / 1e6;
+    };
     let t0 = 0;
     let t1 = 0;
     timers.push(setInterval(() => rss.push(sampleProc(server.mainPid).rssBytes), 1000));
     timers.push(
       setTimeout(() => {
         cpu0 = cpuSeconds(server.pids());
+        load0 = loadCpu();
         t0 = performance.now();
       }, s.warmupMs),
     );
     timers.push(
       setTimeout(() => {
         cpu1 = cpuSeconds(server.pids());
+        load1 = loadCpu();
         t1 = performance.now();
       }, s.warmupMs + s.windowMs),
     );
@@ -136,8 +146,9 @@ export async function runScenario(target: Target, s: Scenario, payload: Payload,
     const views = await measured;
     const firstFrames = await lateJoin;
     for (const t of timers) clearTimeout(t);
-    if (cpu1 === undefined) {
+    if (cpu1 === undefined || load1 === undefined) {
       cpu1 = cpuSeconds(server.pids());
+      load1 = loadCpu();
       t1 = performance.now();
     }
     const frames = views ? [...views.frames].sort((a, b) => a - b) : [];
@@ -171,6 +182,7 @@ export async function runScenario(target: Target, s: Scenario, payload: Payload,
       }),
       ...(firstFrames && { firstFrameMs: summarize(firstFrames) }),
       serverCpu: round((cpu1 - cpu0) / Math.max(0.001, (t1 - t0) / 1000), 3),
+      loadCpu: round((load1 - load0) / Math.max(0.001, (t1 - t0) / 1000), 3),
       rssMb: {
         start: round((rss[Math.floor(s.warmupMs / 1000)] ?? rss[0] ?? 0) / MB),
         end: round((rss[rss.length - 1] ?? 0) / MB),

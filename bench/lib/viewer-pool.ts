@@ -62,6 +62,11 @@ export class ViewerPool {
     };
   }
 
+  /** The worker processes' PIDs, for their CPU. */
+  pids(): number[] {
+    return this.workers.map((w) => w.pid as number);
+  }
+
   /** Ends every worker by its handle. */
   kill(): void {
     for (const w of this.workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');

@@ -1,11 +1,13 @@
 /**
  * A load-generator process holding many WebSocket viewers. Started by the
  * benchmark with `fork`; told what to do over IPC; reports what it measured.
+ * Viewers use the lean client (lean-ws.ts): they read each frame's small
+ * fields and count its bytes, the way a browser on another machine would cost
+ * the server the same and this machine nothing.
  */
-import type { Socket } from 'node:net';
-import { Decoder } from '@msgpack/msgpack';
-import WebSocket from 'ws';
 import { encodeAck } from '../../shared/index.js';
+import { readFrameHead, type FrameHead } from './frame-head.js';
+import { leanConnect, type LeanSocket } from './lean-ws.js';
 
 /** What the parent asks of a worker. */
 export interface ViewerJob {
@@ -41,56 +43,58 @@ export interface ViewerResult {
 
 type Msg = { type: 'job'; job: ViewerJob } | { type: 'go' };
 
-// Only the small fields are read; `data` stays a view into the message.
-const decoder = new Decoder();
-const sockets: WebSocket[] = [];
+const sockets: LeanSocket[] = [];
 
 function connectAll(j: ViewerJob, result: ViewerResult & { gaps: number; bytes: number }, measuring: () => boolean) {
   const opens: Promise<void>[] = [];
   for (let i = 0; i < j.count; i++) {
     const paused = i < j.paused;
-    const ws = new WebSocket(j.urls[i % j.urls.length] as string, { perMessageDeflate: false });
-    sockets.push(ws);
     let lastSeq = 0;
     const index = result.frames.length;
     if (!paused) result.frames.push(0);
+    let opened: () => void = () => undefined;
+    let failed: (err: Error) => void = () => undefined;
     opens.push(
       new Promise((resolve, reject) => {
-        ws.once('open', () => {
-          if (paused) (ws as unknown as { _socket: Socket })._socket.pause();
-          resolve();
-        });
-        ws.once('error', reject);
+        opened = resolve;
+        failed = reject;
       }),
     );
-    ws.on('message', (data: Buffer, isBinary) => {
-      if (!isBinary || paused) return;
-      const now = Date.now();
-      const inWindow = measuring();
-      if (inWindow) {
-        result.frames[index] = (result.frames[index] ?? 0) + 1;
-        result.bytes += data.byteLength;
-      }
-      if (j.mode === 'bytes') return;
-      let f: { seq?: number; timestamp?: number; receivedAt?: number };
-      try {
-        f = decoder.decode(data) as typeof f;
-      } catch {
-        return;
-      }
-      const seq = f.seq ?? 0;
-      if (j.ack) ws.send(encodeAck(seq));
-      if (inWindow) {
-        if (f.timestamp !== undefined) result.latencies.push(now - f.timestamp);
-        if (f.receivedAt !== undefined) result.ingestLatencies.push(now - f.receivedAt);
-        if (lastSeq && seq > lastSeq + 1) result.gaps += seq - lastSeq - 1;
-      }
-      lastSeq = seq;
+    const ws = leanConnect(j.urls[i % j.urls.length] as string, {
+      onOpen: () => {
+        if (paused) ws.pause();
+        opened();
+      },
+      onError: (err) => failed(err),
+      onBinary: (head, length) => {
+        if (paused) return;
+        const now = Date.now();
+        const inWindow = measuring();
+        if (inWindow) {
+          result.frames[index] = (result.frames[index] ?? 0) + 1;
+          result.bytes += length;
+        }
+        if (j.mode === 'bytes') return;
+        let f: FrameHead;
+        try {
+          f = readFrameHead(head);
+        } catch {
+          return;
+        }
+        const seq = f.seq ?? 0;
+        if (j.ack) ws.sendText(encodeAck(seq));
+        if (inWindow) {
+          if (f.timestamp !== undefined) result.latencies.push(now - f.timestamp);
+          if (f.receivedAt !== undefined) result.ingestLatencies.push(now - f.receivedAt);
+          if (lastSeq && seq > lastSeq + 1) result.gaps += seq - lastSeq - 1;
+        }
+        lastSeq = seq;
+      },
+      onClose: (code) => {
+        if (measuring()) result.closes[code] = (result.closes[code] ?? 0) + 1;
+      },
     });
-    ws.on('close', (code) => {
-      if (measuring()) result.closes[code] = (result.closes[code] ?? 0) + 1;
-    });
-    ws.on('error', () => undefined);
+    sockets.push(ws);
   }
   return Promise.all(opens);
 }
