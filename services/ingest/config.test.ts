@@ -38,6 +38,7 @@ describe('loadIngestConfig defaults', () => {
       maxViewers: 4000,
       maxViewersPerStream: 2500,
       viewerWindow: 2,
+      fanoutSliceMs: 10,
       viewerMaxBufferedBytes: 0,
       viewerStallTimeoutMs: 30_000,
       pingIntervalMs: 15_000,

@@ -42,6 +42,8 @@ export interface IngestConfig {
   readonly viewerWindow: number;
   /** `VIEWER_MAX_BUFFERED_BYTES`, default 0: a frame is sent only while the socket's unsent bytes are at most this. */
   readonly viewerMaxBufferedBytes: number;
+  /** `FANOUT_SLICE_MS`, default 10: longest run of sends before the fan-out yields to requests and acks. */
+  readonly fanoutSliceMs: number;
   /** `VIEWER_STALL_TIMEOUT_MS`, default 30000: a viewer that takes nothing for this long is closed (4408). */
   readonly viewerStallTimeoutMs: number;
   /** `WS_PING_INTERVAL_MS`, default 15000: ping period; a viewer that misses a pong is terminated. */
@@ -80,6 +82,7 @@ export const INGEST_CONFIG_KEYS = [
   'MAX_VIEWERS',
   'MAX_VIEWERS_PER_STREAM',
   'VIEWER_WINDOW',
+  'FANOUT_SLICE_MS',
   'VIEWER_MAX_BUFFERED_BYTES',
   'VIEWER_STALL_TIMEOUT_MS',
   'WS_PING_INTERVAL_MS',
@@ -123,6 +126,7 @@ function parse(src: ConfigSource): IngestConfig {
     maxViewers: readInt(src, 'MAX_VIEWERS', 4000, 1, 1_000_000),
     maxViewersPerStream: readInt(src, 'MAX_VIEWERS_PER_STREAM', 2500, 1, 1_000_000),
     viewerWindow: readInt(src, 'VIEWER_WINDOW', 2, 1, 64),
+    fanoutSliceMs: readInt(src, 'FANOUT_SLICE_MS', 10, 1, 1000),
     viewerMaxBufferedBytes: readInt(src, 'VIEWER_MAX_BUFFERED_BYTES', 0, 0, 256 * 1024 * 1024),
     viewerStallTimeoutMs: readInt(src, 'VIEWER_STALL_TIMEOUT_MS', 30_000, 100, HOUR),
     pingIntervalMs: readInt(src, 'WS_PING_INTERVAL_MS', 15_000, 100, HOUR),

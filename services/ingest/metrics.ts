@@ -46,7 +46,7 @@ export function createIngestMetrics(registry: Registry, sources: MetricSources) 
     }),
     framesDropped: new Counter({
       name: 'fanout_frames_dropped_total',
-      help: 'Frames skipped for a viewer that was behind (window_full: unacknowledged frames; buffer_full: unsent bytes).',
+      help: 'Frames skipped for a viewer that was behind (window_full: unacknowledged frames; buffer_full: unsent bytes; server_busy: a newer frame came before the fan-out reached the viewer).',
       labelNames: ['stream', 'reason'] as const,
       registers,
     }),

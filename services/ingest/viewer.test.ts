@@ -289,3 +289,16 @@ describe('Viewer close', () => {
     expect(sink.closes).toEqual([]);
   });
 });
+
+describe('Viewer skip', () => {
+  it('counts a frame the fan-out never offered as dropped with its reason, until closed', () => {
+    const { sink, events, viewer } = setup();
+    viewer.skip(frame(4), 'server_busy');
+    expect(viewer.dropped).toBe(1);
+    expect(events.dropped).toEqual([{ seq: 4, reason: 'server_busy' }]);
+    expect(sink.sent).toEqual([]);
+    viewer.close(1000, 'bye');
+    viewer.skip(frame(5), 'server_busy');
+    expect(viewer.dropped).toBe(1);
+  });
+});

@@ -3,8 +3,11 @@ import type { Frame } from './stream-hub.js';
 /** How soon a frame held for a full socket is retried, for viewers without flush callbacks. */
 const BUFFER_RETRY_MS = 20;
 
-/** Why a frame was skipped for a viewer. */
-export type DropReason = 'window_full' | 'buffer_full';
+/**
+ * Why a frame was skipped for a viewer: its window was full, its socket was
+ * full, or the server had not reached it yet when a newer frame came.
+ */
+export type DropReason = 'window_full' | 'buffer_full' | 'server_busy';
 
 /** What a viewer writes to; a `ws` WebSocket in production, a fake in tests. */
 export interface ViewerSink {
@@ -95,6 +98,13 @@ export class Viewer {
       if (this.pending && !this.closed && this.blockedBy() === 'buffer_full') this.armRetry();
     }, BUFFER_RETRY_MS);
     this.retryTimer.unref?.();
+  }
+
+  /** Counts `frame` as skipped for this viewer without offering it (a newer one is on its way). */
+  skip(frame: Frame, reason: DropReason): void {
+    if (this.closed) return;
+    this.dropped++;
+    this.events.onDropped(this, frame, reason);
   }
 
   /** Cumulative acknowledgement: frames up to `seq` are done with. */

@@ -17,6 +17,7 @@ import { tokenFrom, tokenMatches } from './auth.js';
 import type { IngestConfig } from './config.js';
 import type { IngestMetrics } from './metrics.js';
 import type { Frame, FrameSource, StreamInfo, Subscription } from './stream-hub.js';
+import { SlicedFanout, type SliceHandlers } from './sliced-fanout.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
 
 /** Settings of the fan-out: the viewer keys of IngestConfig. */
@@ -31,6 +32,7 @@ export type FanoutOptions = Pick<
   | 'viewerStallTimeoutMs'
   | 'pingIntervalMs'
   | 'statsIntervalMs'
+  | 'fanoutSliceMs'
 >;
 
 /** Per-stream viewer figures the HTTP API reads. */
@@ -52,43 +54,66 @@ interface Connection {
   alive: boolean;
 }
 
-class Group implements ViewerEvents {
+/** A frame and its viewer bytes, as one fan-out pass carries them. */
+interface Outgoing {
+  readonly frame: Frame;
+  readonly wire: Buffer;
+}
+
+class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
   readonly connections = new Set<Connection>();
   dropped = 0;
   subscription: Subscription | undefined;
+  private readonly pass: SlicedFanout<Connection, Outgoing>;
+  // Sends made inside a slice are counted in bulk after it (metrics cost a hash per call).
+  private inSlice = false;
+  private sliceSends = 0;
+
   constructor(
     readonly streamId: string,
     private readonly sent: { inc(n?: number): void },
     private readonly latency: { observe(v: number): void },
     private readonly drops: Record<DropReason, { inc(): void }>,
-  ) {}
+    sliceMs: number,
+  ) {
+    this.pass = new SlicedFanout(this, { sliceMs, now: () => performance.now(), defer: setImmediate });
+  }
 
-  /** Sends made by the fan-out loop, counted in bulk after it (metrics cost a hash per call). */
-  loopSends = 0;
-  inLoop = false;
+  /** Hands a frame to every viewer, in slices (see SlicedFanout). */
+  fanOut(frame: Frame, wire: Buffer): void {
+    this.pass.publish({ frame, wire }, this.connections);
+  }
+
+  /** Forgets a viewer that left. */
+  remove(conn: Connection): void {
+    this.pass.remove(conn);
+  }
+
+  deliver(conn: Connection, out: Outgoing): void {
+    this.inSlice = true;
+    conn.viewer.offer(out.frame, out.wire);
+    this.inSlice = false;
+  }
+
+  superseded(conn: Connection, out: Outgoing): void {
+    conn.viewer.skip(out.frame, 'server_busy');
+  }
+
+  /** One latency sample per slice: its last write. */
+  sliceDone(out: Outgoing): void {
+    if (this.sliceSends === 0) return;
+    this.sent.inc(this.sliceSends);
+    this.sliceSends = 0;
+    this.latency.observe((performance.now() - out.frame.receivedMono) / 1000);
+  }
 
   onSent(_viewer: Viewer, frame: Frame): void {
-    if (this.inLoop) {
-      this.loopSends++;
+    if (this.inSlice) {
+      this.sliceSends++;
       return;
     }
     this.sent.inc();
     this.latency.observe((performance.now() - frame.receivedMono) / 1000);
-  }
-
-  /** Hands a frame to every viewer; one latency sample for the loop (its last write). */
-  fanOut(frame: Frame, wire: Buffer): void {
-    this.inLoop = true;
-    this.loopSends = 0;
-    try {
-      for (const conn of this.connections) conn.viewer.offer(frame, wire);
-    } finally {
-      this.inLoop = false;
-    }
-    if (this.loopSends > 0) {
-      this.sent.inc(this.loopSends);
-      this.latency.observe((performance.now() - frame.receivedMono) / 1000);
-    }
   }
 
   onDropped(_viewer: Viewer, _frame: Frame, reason: DropReason): void {
@@ -260,10 +285,17 @@ export class WsFanout implements ViewerStats {
     const existing = this.groups.get(streamId);
     if (existing) return existing;
     const m = this.metrics;
-    const group = new Group(streamId, m.framesSent.labels(streamId), m.sendLatency.labels(streamId), {
-      window_full: m.framesDropped.labels(streamId, 'window_full'),
-      buffer_full: m.framesDropped.labels(streamId, 'buffer_full'),
-    });
+    const group = new Group(
+      streamId,
+      m.framesSent.labels(streamId),
+      m.sendLatency.labels(streamId),
+      {
+        window_full: m.framesDropped.labels(streamId, 'window_full'),
+        buffer_full: m.framesDropped.labels(streamId, 'buffer_full'),
+        server_busy: m.framesDropped.labels(streamId, 'server_busy'),
+      },
+      this.options.fanoutSliceMs,
+    );
     const subscription = this.source.subscribe(streamId, {
       onFrame: (frame) => this.onFrame(group, frame),
       onStatus: (status, info) => this.onStatus(group, status, info),
@@ -321,6 +353,7 @@ export class WsFanout implements ViewerStats {
   private drop(conn: Connection, reason: string, closeCode?: number): void {
     const { group } = conn;
     if (!group.connections.delete(conn)) return;
+    group.remove(conn);
     this.total--;
     this.metrics.viewersClosed.inc({ reason });
     if (closeCode === undefined) conn.viewer.detach();

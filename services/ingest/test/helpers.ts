@@ -171,7 +171,10 @@ export async function spawnService(
   readyMsg: string,
   args: readonly string[] = [],
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  // BENCH_CPU_PROF_DIR: write a V8 CPU profile of the service there (ended with SIGTERM so it is written).
+  const profDir = process.env.BENCH_CPU_PROF_DIR;
+  const profile = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -212,7 +215,7 @@ export async function spawnService(
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
-      child.kill('SIGKILL');
+      child.kill(profDir ? 'SIGTERM' : 'SIGKILL');
       await exited;
     },
   };
