@@ -4,7 +4,9 @@ import { listen } from '../common/listen.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createApp } from './app.js';
 import type { IngestConfig } from './config.js';
+import { fastPublish } from './fast-publish.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
+import { createPublishHandler, type PublishHandler } from './publish.js';
 import { Snapshotter } from './snapshot.js';
 import { StreamHub } from './stream-hub.js';
 import { WsFanout } from './ws-fanout.js';
@@ -41,6 +43,8 @@ export interface IngestParts {
   readonly registry: Registry;
   readonly metrics: IngestMetrics;
   readonly log: Logger;
+  /** The publish routes' handler, also served without Hono by `startIngest`. */
+  readonly publish: PublishHandler;
   /** Marks the service as stopping: readiness fails, publishers get 503. */
   beginShutdown(): void;
 }
@@ -63,6 +67,8 @@ export function buildIngest(config: IngestConfig, options: StartOptions = {}): I
   });
   const fanout = new WsFanout(hub, config, metrics, log);
   let shuttingDown = false;
+  const isShuttingDown = (): boolean => shuttingDown;
+  const publish = createPublishHandler({ config, hub, metrics, log, isShuttingDown });
   const app = createApp({
     config,
     hub,
@@ -71,7 +77,8 @@ export function buildIngest(config: IngestConfig, options: StartOptions = {}): I
     registry,
     log,
     snapshots: new Snapshotter(config.snapshotConcurrency),
-    isShuttingDown: () => shuttingDown,
+    isShuttingDown,
+    publish,
   });
   return {
     app,
@@ -80,6 +87,7 @@ export function buildIngest(config: IngestConfig, options: StartOptions = {}): I
     registry,
     metrics,
     log,
+    publish,
     beginShutdown: () => {
       shuttingDown = true;
     },
@@ -88,8 +96,10 @@ export function buildIngest(config: IngestConfig, options: StartOptions = {}): I
 
 /** Builds ingest and listens on HOST:PORT; resolves once listening. */
 export async function startIngest(config: IngestConfig, options: StartOptions = {}): Promise<IngestServer> {
-  const { app, hub, fanout, registry, beginShutdown } = buildIngest(config, options);
-  const { server, port, url } = await listen(app.fetch, config.host, config.port);
+  const { app, hub, fanout, registry, log, publish, beginShutdown } = buildIngest(config, options);
+  // With CORS configured the publish routes stay in the app, where the CORS middleware answers for them.
+  const tap = config.corsOrigins.length === 0 ? fastPublish(publish, log) : undefined;
+  const { server, port, url } = await listen(app.fetch, config.host, config.port, tap);
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
   server.on('upgrade', (req, socket, head) => fanout.handleUpgrade(req, socket, head));

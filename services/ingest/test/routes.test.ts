@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { encode } from '@msgpack/msgpack';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
 import { ingestConfig } from '../config.js';
-import { buildIngest, type IngestParts } from '../server.js';
+import { buildIngest, type IngestParts, type IngestServer } from '../server.js';
 import { metricValue, seedBody, solidJpeg, startTestIngest, type ConfigOverrides } from './helpers.js';
 
 function build(overrides: ConfigOverrides = {}): IngestParts {
@@ -24,7 +24,49 @@ function post(parts: IngestParts, path: string, body: Uint8Array | string, heade
   });
 }
 
-describe('ingest rejections: status, stable code, and metric', () => {
+/** Where publish requests go: Hono via app.request(), or a real server (the fast path). */
+interface PublishTarget {
+  post(path: string, body: Uint8Array | string, headers?: Record<string, string>): Response | Promise<Response>;
+  readonly registry: IngestParts['registry'];
+  readonly hub: IngestParts['hub'];
+}
+
+const transports: Array<{ name: string; open: (config?: ConfigOverrides) => Promise<PublishTarget> }> = [
+  {
+    name: 'app.request() (Hono routes)',
+    open: async (config = {}) => {
+      const parts = build(config);
+      return {
+        post: (path, body, headers) => post(parts, path, body, headers),
+        registry: parts.registry,
+        hub: parts.hub,
+      };
+    },
+  },
+  {
+    name: 'a real socket (the server fast path)',
+    open: async (config = {}) => {
+      const server = await startTestIngest(config);
+      servers.push(server);
+      return {
+        post: (path, body, headers = {}) =>
+          fetch(server.url + path, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/octet-stream', ...headers },
+            body: body as Uint8Array<ArrayBuffer> | string,
+          }),
+        registry: server.registry,
+        hub: server.hub,
+      };
+    },
+  },
+];
+const servers: IngestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe.each(transports)('ingest rejections over $name: status, stable code, and metric', ({ open }) => {
   const cases: Array<{
     name: string;
     config?: ConfigOverrides;
@@ -101,8 +143,8 @@ describe('ingest rejections: status, stable code, and metric', () => {
   ];
 
   it.each(cases)('$name -> $status $code', async ({ config, path, body, headers, status, code }) => {
-    const parts = build(config);
-    const res = await post(parts, path ?? '/streams/cam/frames', body, headers);
+    const parts = await open(config);
+    const res = await parts.post(path ?? '/streams/cam/frames', body, headers);
     expect(res.status).toBe(status);
     const json = (await res.json()) as { error: { code: string; message: string } };
     expect(json.error.code).toBe(code);
@@ -112,35 +154,35 @@ describe('ingest rejections: status, stable code, and metric', () => {
   });
 
   it('accepts the token as Bearer, X-Ingest-Token or ?token=', async () => {
-    const parts = build({ INGEST_TOKEN: 'publisher-secret' });
+    const parts = await open({ INGEST_TOKEN: 'publisher-secret' });
     const body = seedBody(jpeg, 64, 48);
-    expect((await post(parts, '/streams/cam/frames', body, { Authorization: 'Bearer publisher-secret' })).status).toBe(
+    expect((await parts.post('/streams/cam/frames', body, { Authorization: 'Bearer publisher-secret' })).status).toBe(
       204,
     );
-    expect((await post(parts, '/streams/cam/frames', body, { 'X-Ingest-Token': 'publisher-secret' })).status).toBe(204);
-    expect((await post(parts, '/streams/cam/frames?token=publisher-secret', body)).status).toBe(204);
+    expect((await parts.post('/streams/cam/frames', body, { 'X-Ingest-Token': 'publisher-secret' })).status).toBe(204);
+    expect((await parts.post('/streams/cam/frames?token=publisher-secret', body)).status).toBe(204);
     expect(parts.hub.info('cam')?.frames).toBe(3);
   });
 
   it('answers 429 past MAX_PUBLISH_FPS', async () => {
-    const parts = build({ MAX_PUBLISH_FPS: 3 });
+    const parts = await open({ MAX_PUBLISH_FPS: 3 });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await post(parts, '/streams/r/frames', seedBody(jpeg, 64, 48))).status);
+    for (let i = 0; i < 5; i++) statuses.push((await parts.post('/streams/r/frames', seedBody(jpeg, 64, 48))).status);
     expect(statuses).toEqual([204, 204, 204, 429, 429]);
     expect(await metricValue(parts.registry, 'ingest_frames_rejected_total', { reason: 'rate_limited' })).toBe(2);
   });
 
   it('answers 503 past MAX_STREAMS unless an unwatched offline stream can be evicted', async () => {
-    const parts = build({ MAX_STREAMS: 1 });
-    expect((await post(parts, '/streams/a/frames', seedBody(jpeg, 64, 48))).status).toBe(204);
-    const res = await post(parts, '/streams/b/frames', seedBody(jpeg, 64, 48));
+    const parts = await open({ MAX_STREAMS: 1 });
+    expect((await parts.post('/streams/a/frames', seedBody(jpeg, 64, 48))).status).toBe(204);
+    const res = await parts.post('/streams/b/frames', seedBody(jpeg, 64, 48));
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_many_streams');
   });
 
   it('accepts a bare JPEG (image/jpeg) and the stream id from X-Stream-Id on /ingest', async () => {
-    const parts = build();
-    const res = await post(parts, '/ingest', jpeg, { 'Content-Type': 'image/jpeg', 'X-Stream-Id': 'door' });
+    const parts = await open();
+    const res = await parts.post('/ingest', jpeg, { 'Content-Type': 'image/jpeg', 'X-Stream-Id': 'door' });
     expect(res.status).toBe(200);
     expect(parts.hub.info('door')).toMatchObject({ width: 64, height: 48, frames: 1, status: 'live' });
   });

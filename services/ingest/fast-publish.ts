@@ -1,0 +1,73 @@
+import type { ServerResponse } from 'node:http';
+import type { RequestTap } from '../common/listen.js';
+import type { Logger } from '../common/logger.js';
+import { readIncomingLimited } from './body.js';
+import { errorBody } from './errors.js';
+import type { PublishHandler, PublishReply } from './publish.js';
+
+// Stream ids never need percent-decoding; a path with `%` goes to the app, which decodes it.
+const FRAMES_PATH = /^\/streams\/([^/%]+)\/frames$/;
+
+function reply(res: ServerResponse, r: PublishReply): void {
+  const close = r.closeConnection ? { Connection: 'close' } : {};
+  if (r.error) {
+    const body = JSON.stringify(r.error);
+    res.writeHead(r.status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+      ...close,
+    });
+    res.end(body);
+    return;
+  }
+  res.writeHead(r.status, r.status === 204 ? close : { 'Content-Length': '0', ...close });
+  res.end();
+}
+
+/**
+ * `POST /ingest` and `POST /streams/:id/frames` straight from node's request
+ * to the publish handler, the same one the Hono routes call. A frame is one
+ * request: @hono/node-server's fetch Request, routing, context and response
+ * conversion were the largest part of ingest's per-frame cost after the
+ * frame's own checks. Everything else (other methods and paths, a `%` in the
+ * path) is left to the app.
+ */
+export function fastPublish(publish: PublishHandler, log: Logger): RequestTap {
+  return (req, res) => {
+    if (req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    let routeStreamId: string | undefined;
+    let ok: 200 | 204;
+    if (path === '/ingest') {
+      ok = 200;
+    } else {
+      const m = FRAMES_PATH.exec(path);
+      if (!m) return false;
+      routeStreamId = m[1];
+      ok = 204;
+    }
+    publish(
+      {
+        path,
+        routeStreamId,
+        header: (name) => {
+          const v = req.headers[name];
+          return Array.isArray(v) ? v.join(', ') : v;
+        },
+        query: () => new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+        readBody: (limit) => readIncomingLimited(req, limit),
+      },
+      ok,
+    ).then(
+      (r) => reply(res, r),
+      (err: unknown) => {
+        // A body that failed to arrive (client gone) lands here; there may be no one to answer.
+        log.debug('publish request failed', { path, err });
+        if (!res.headersSent && !res.destroyed) reply(res, { status: 500, error: errorBody('internal') });
+      },
+    );
+    return true;
+  };
+}

@@ -1,0 +1,123 @@
+import { isValidStreamId } from '../../shared/index.js';
+import type { Logger } from '../common/logger.js';
+import { tokenFrom, tokenMatches } from './auth.js';
+import type { BodyResult } from './body.js';
+import type { IngestConfig } from './config.js';
+import { errorBody, ERRORS, type ErrorBody, type ErrorCode } from './errors.js';
+import { bodyKindOf, parseFrameBody } from './frame-intake.js';
+import { LogThrottle } from './log-throttle.js';
+import type { IngestMetrics } from './metrics.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { StreamHub } from './stream-hub.js';
+
+/** One publish request, whatever carried it: node's IncomingMessage on the server, a fetch Request in tests. */
+export interface PublishRequest {
+  /** For logs. */
+  readonly path: string;
+  /** The `:id` of `/streams/:id/frames`; undefined on `/ingest`. */
+  readonly routeStreamId: string | undefined;
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined;
+  /** The query string's parameters (read only when a token is configured). */
+  query(): URLSearchParams;
+  /** Reads the body, refusing past `limit` bytes. */
+  readBody(limit: number): Promise<BodyResult>;
+}
+
+/** The answer to a publish request. */
+export interface PublishReply {
+  readonly status: number;
+  /** JSON body of a refusal; none on success. */
+  readonly error?: ErrorBody;
+  /** The rest of the request was not read: the connection must close after the answer. */
+  readonly closeConnection?: boolean;
+}
+
+/** What a publish handler is built from. */
+export interface PublishDeps {
+  readonly config: IngestConfig;
+  readonly hub: Pick<StreamHub, 'publish'>;
+  readonly metrics: IngestMetrics;
+  readonly log: Logger;
+  /** True once shutdown began: publishers get 503. */
+  readonly isShuttingDown: () => boolean;
+}
+
+/** Handles one publish request; `okStatus` is what a stored frame answers. */
+export type PublishHandler = (req: PublishRequest, okStatus: 200 | 204) => Promise<PublishReply>;
+
+const STREAM_ID_RULE = 'stream id must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}';
+
+/**
+ * The publisher side of ingest, free of any HTTP framework so the Node server
+ * can call it without building a fetch Request per frame (see fast-publish.ts)
+ * while `app.request()` reaches the same code through Hono: checks shutdown,
+ * token, stream id, content type, body size, envelope and JPEG, rate; stores
+ * the frame in the hub; counts every refusal by its code.
+ */
+export function createPublishHandler(deps: PublishDeps): PublishHandler {
+  const { config, hub, metrics } = deps;
+  const limiter = new RateLimiter({ ratePerSecond: config.maxPublishFps, maxKeys: config.maxStreams * 2 });
+  const throttle = new LogThrottle(deps.log);
+  // Labelled counters per stream, so a frame costs no label hashing; bounded like the hub's streams.
+  const counters = new Map<string, { frames: { inc(): void }; bytes: { inc(n: number): void } }>();
+  const countersFor = (streamId: string) => {
+    let c = counters.get(streamId);
+    if (!c) {
+      if (counters.size >= config.maxStreams * 2) counters.clear();
+      c = { frames: metrics.framesReceived.labels(streamId), bytes: metrics.bytesReceived.labels(streamId) };
+      counters.set(streamId, c);
+    }
+    return c;
+  };
+
+  const reject = (req: PublishRequest, code: ErrorCode, message: string = ERRORS[code].summary, stream?: string) => {
+    metrics.framesRejected.inc({ reason: code });
+    throttle.info(`${code}:${stream ?? ''}`, 'frame rejected', { code, message, stream, path: req.path });
+    return { status: ERRORS[code].status, error: errorBody(code, message) };
+  };
+
+  return async (req, okStatus) => {
+    if (deps.isShuttingDown()) return reject(req, 'shutting_down');
+    if (config.ingestToken !== undefined) {
+      const provided = tokenFrom(req.header, req.query(), 'x-ingest-token');
+      if (!tokenMatches(config.ingestToken, provided)) return reject(req, 'unauthorized');
+    }
+    const { routeStreamId } = req;
+    if (routeStreamId !== undefined && !isValidStreamId(routeStreamId)) {
+      return reject(req, 'invalid_stream_id', STREAM_ID_RULE);
+    }
+    const kind = bodyKindOf(req.header('content-type'), req.header('x-frame-format'));
+    if (!kind.ok) return reject(req, kind.code, kind.message);
+    const body = await req.readBody(config.maxFrameBytes);
+    if (body === 'too_large') {
+      const r = reject(req, 'payload_too_large', `body is larger than MAX_FRAME_BYTES (${config.maxFrameBytes})`);
+      return { ...r, closeConnection: true };
+    }
+    const headerStreamId = req.header('x-stream-id');
+    const headerTimestamp = req.header('x-frame-timestamp');
+    const parsed = parseFrameBody(kind.kind, body, {
+      ...(routeStreamId !== undefined && { routeStreamId }),
+      ...(headerStreamId !== undefined && { headerStreamId }),
+      ...(headerTimestamp !== undefined && { headerTimestamp }),
+      defaultStream: config.defaultStream,
+      maxFrameBytes: config.maxFrameBytes,
+      now: Date.now(),
+    });
+    if (!parsed.ok) return reject(req, parsed.code, parsed.message, routeStreamId);
+    const { streamId } = parsed.input;
+    if (!limiter.take(streamId)) {
+      return reject(req, 'rate_limited', `stream publishes faster than ${config.maxPublishFps} fps`, streamId);
+    }
+    const result = hub.publish(parsed.input);
+    if (!result.ok) return reject(req, 'too_many_streams', `MAX_STREAMS (${config.maxStreams}) reached`, streamId);
+    if (result.frame) {
+      const c = countersFor(streamId);
+      c.frames.inc();
+      c.bytes.inc(result.frame.data.byteLength);
+    } else {
+      metrics.framesOutOfOrder.inc({ stream: streamId });
+    }
+    return { status: okStatus };
+  };
+}
