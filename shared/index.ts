@@ -7,3 +7,4 @@ export * from './jpeg.js';
 export * from './limits.js';
 export * from './result.js';
 export * from './stream-id.js';
+export * from './viewer-frame-in-place.js';

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { allocBody } from './owned-buffers.js';
 
 /** A body, or why it was refused. */
 export type BodyResult = Uint8Array | 'too_large';
@@ -9,7 +10,8 @@ export type BodyResult = Uint8Array | 'too_large';
  * moment a chunked body passes the limit, so an oversized upload costs at most
  * `limit`. (Going through a fetch `Request.body` instead makes
  * @hono/node-server build a web stream per frame, which a profile put at about
- * half of ingest's per-frame cost.)
+ * half of ingest's per-frame cost.) The body lands in a buffer from
+ * `allocBody`, so viewers' bytes can later be built around the JPEG in place.
  */
 export function readIncomingLimited(incoming: IncomingMessage, limit: number): Promise<BodyResult> {
   const declared = incoming.headers['content-length'];
@@ -45,7 +47,15 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<BodyRes
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+    const onEnd = (): void => {
+      const body = allocBody(total);
+      let at = 0;
+      for (const c of chunks) {
+        c.copy(body, at);
+        at += c.byteLength;
+      }
+      done(body);
+    };
     const onError = (err: Error): void => done(err);
     incoming.on('data', onData);
     incoming.on('end', onEnd);

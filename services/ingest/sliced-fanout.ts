@@ -41,13 +41,30 @@ export class SlicedFanout<M, F> {
     private readonly timing: SliceTiming,
   ) {}
 
-  /** Queues `frame` for every member and delivers a first slice now. */
+  /** Delivers `frame` to every member: a first slice now, the rest queued for later slices. */
   publish(frame: F, members: Iterable<M>): void {
     const older = this.frame;
-    if (older !== undefined) for (const m of this.queue) this.handlers.superseded(m, older);
     this.frame = frame;
-    for (const m of members) this.queue.add(m);
-    this.runSlice();
+    if (older !== undefined) {
+      for (const m of this.queue) this.handlers.superseded(m, older);
+      for (const m of members) this.queue.add(m);
+      this.runSlice();
+      return;
+    }
+    // No pass under way (the usual case): deliver straight from `members`, queueing only what the slice leaves.
+    const deadline = this.timing.now() + this.timing.sliceMs;
+    let count = 0;
+    let full = false;
+    for (const m of members) {
+      if (full) {
+        this.queue.add(m);
+        continue;
+      }
+      this.handlers.deliver(m, frame);
+      count++;
+      if ((count & 7) === 0 && this.timing.now() >= deadline) full = true;
+    }
+    this.endSlice(frame, count);
   }
 
   /** Forgets a member (it left); a no-op when it is not waiting. */
@@ -77,6 +94,10 @@ export class SlicedFanout<M, F> {
       // Reading the clock costs about as much as a small send; every 8th will do.
       if ((count & 7) === 0 && this.queue.size > 0 && this.timing.now() >= deadline) break;
     }
+    this.endSlice(frame, count);
+  }
+
+  private endSlice(frame: F, count: number): void {
     if (count > 0) this.handlers.sliceDone(frame, count);
     if (this.queue.size === 0) {
       this.frame = undefined;

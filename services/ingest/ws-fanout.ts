@@ -5,6 +5,7 @@ import {
   ackSeqOf,
   CloseCode,
   encodeViewerFrame,
+  encodeViewerFrameInPlace,
   isValidStreamId,
   MAX_CONTROL_MESSAGE_BYTES,
   parseClientMessage,
@@ -17,6 +18,7 @@ import { tokenFrom, tokenMatches } from './auth.js';
 import type { IngestConfig } from './config.js';
 import type { IngestMetrics } from './metrics.js';
 import type { Frame, FrameSource, StreamInfo, Subscription } from './stream-hub.js';
+import { freeBytesBefore } from './owned-buffers.js';
 import { SlicedFanout, type SliceHandlers } from './sliced-fanout.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
 
@@ -415,10 +417,17 @@ export class WsFanout implements ViewerStats {
   }
 }
 
-/** The viewer bytes of a frame, encoded on first use and shared by every viewer. */
+/**
+ * The viewer bytes of a frame, made on first use and shared by every viewer:
+ * written around the JPEG in its body buffer when ingest read the body itself,
+ * else encoded into a new buffer.
+ */
 export function wireOf(frame: Frame): Buffer {
   if (!frame.wire) {
-    const bytes = encodeViewerFrame({ ...frame, format: 'jpeg' });
+    const viewerFrame = { ...frame, format: 'jpeg' as const };
+    const free = freeBytesBefore(frame.data);
+    const bytes =
+      (free > 0 ? encodeViewerFrameInPlace(viewerFrame, free) : undefined) ?? encodeViewerFrame(viewerFrame);
     frame.wire = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   return frame.wire;

@@ -15,6 +15,7 @@ import {
   waitFor,
   type TestViewer,
 } from './helpers.js';
+import { wireOf } from '../ws-fanout.js';
 
 const wsUrl = (base: string, path: string): string => base.replace(/^http/, 'ws') + path;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +56,9 @@ describe('ws fan-out', () => {
         frames.forEach((f, i) => expect(Buffer.from(f.data).equals(jpegs[i] as Buffer)).toBe(true));
         expect(frames.every((f) => f.streamId === 'cam1' && f.width === 160 && f.height === 120)).toBe(true);
       }
+      // The viewer bytes were written around the JPEG in the request's body buffer, not copied.
+      const latest = server.hub.latest('cam1');
+      expect(latest && wireOf(latest).buffer).toBe(latest?.data.buffer);
       expect(await metricValue(server.registry, 'fanout_frames_sent_total', { stream: 'cam1' })).toBe(6 * 20);
       expect(await metricValue(server.registry, 'ingest_frames_received_total', { stream: 'cam1' })).toBe(20);
     } finally {
