@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { listen } from '../common/listen.js';
+import { collectProcessMetrics } from '../common/process-metrics.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createApp } from './app.js';
 import { Camera, type CameraInfo } from './camera.js';
@@ -70,7 +71,7 @@ export interface CaptureParts {
 export function buildCapture(config: CaptureConfig, ffmpeg: FfmpegInfo, options: StartOptions = {}): CaptureParts {
   const log = options.log ?? captureLogger(config, options.logWrite);
   const registry = options.registry ?? new Registry();
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics !== false) collectProcessMetrics(registry);
   const redact = redactor(configSecrets(config));
   const setpriv = options.parentDeathSignal === false ? undefined : locateSetpriv();
   const client = new IngestClient({

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { listen } from '../common/listen.js';
+import { collectProcessMetrics } from '../common/process-metrics.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createApp } from './app.js';
 import type { IngestConfig } from './config.js';
@@ -53,7 +54,7 @@ export interface IngestParts {
 export function buildIngest(config: IngestConfig, options: StartOptions = {}): IngestParts {
   const log = options.log ?? createLogger({ level: config.logLevel, base: { service: 'ingest' } });
   const registry = options.registry ?? new Registry();
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics !== false) collectProcessMetrics(registry);
 
   const hub = new StreamHub({
     maxStreams: config.maxStreams,
