@@ -103,9 +103,10 @@ class HeaderWriter {
  * the `free` bytes before `frame.data`, which the caller must own and allow
  * to be overwritten (ingest reads bodies into buffers with room in front).
  *
- * Why: a fresh 30-100 KB buffer per frame for the viewer bytes made V8 run a
- * full GC several times a second under load (external memory pressure); the
- * publisher's body is allocated anyway.
+ * Why: every 30-100 KB buffer allocated per frame adds to V8's external
+ * memory, which under load made it run a full GC several times a second; a
+ * body that had to be joined from chunks is allocated anyway, so its viewer
+ * bytes should cost nothing more.
  */
 export function encodeViewerFrameInPlace(frame: ViewerFrame, free: number): Uint8Array | undefined {
   const w = new HeaderWriter();

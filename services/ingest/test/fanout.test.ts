@@ -56,13 +56,34 @@ describe('ws fan-out', () => {
         frames.forEach((f, i) => expect(Buffer.from(f.data).equals(jpegs[i] as Buffer)).toBe(true));
         expect(frames.every((f) => f.streamId === 'cam1' && f.width === 160 && f.height === 120)).toBe(true);
       }
-      // The viewer bytes were written around the JPEG in the request's body buffer, not copied.
-      const latest = server.hub.latest('cam1');
-      expect(latest && wireOf(latest).buffer).toBe(latest?.data.buffer);
       expect(await metricValue(server.registry, 'fanout_frames_sent_total', { stream: 'cam1' })).toBe(6 * 20);
       expect(await metricValue(server.registry, 'ingest_frames_received_total', { stream: 'cam1' })).toBe(20);
     } finally {
       await Promise.all(viewers.map((v) => v.close()));
+      await server.close();
+    }
+  });
+
+  it('writes the viewer bytes around the JPEG of a body that came in several chunks, and copies a one-chunk body', async () => {
+    const server = await startTestIngest();
+    const viewer = await connectViewer(wsUrl(server.url, '/streams/big/ws'));
+    try {
+      const large = await noiseJpeg(640, 480); // several hundred KB: read in several chunks
+      const small = await solidJpeg(64, 48, [1, 2, 3]); // one chunk
+      for (const [jpeg, w, h, inPlace] of [
+        [large, 640, 480, true],
+        [small, 64, 48, false],
+      ] as const) {
+        expect((await postFrame(server.url, 'big', seedBody(jpeg, w, h))).status).toBe(204);
+        const latest = server.hub.latest('big');
+        if (!latest) throw new Error('no frame');
+        expect(wireOf(latest).buffer === latest.data.buffer).toBe(inPlace);
+        await viewer.until(() => viewer.binary.length === (inPlace ? 1 : 2));
+        const got = decodeViewerFrame(viewer.binary.at(-1) as Buffer);
+        expect(got.ok && Buffer.from(got.value.data).equals(jpeg)).toBe(true);
+      }
+    } finally {
+      await viewer.close();
       await server.close();
     }
   });
