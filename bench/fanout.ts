@@ -76,18 +76,19 @@ async function compare(
 
 function comparedTable(points: readonly ComparedPoint[]): string {
   const rows = [
-    '| point | payload | viewers | CPU ours / naive (cores, median) | ratio | publisher->viewer p99 ours / naive (ms) | viewer fps ours / naive | drops seen by viewers (gaps) ours / naive | load generators CPU ours / naive |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| point | payload | viewers | CPU ours / naive (cores, median) | ratio | publisher->viewer p99 ours / naive (ms) | ingest->viewer p99 ours (ms) | viewer fps ours / naive | drops seen by viewers (gaps) ours / naive | load generators CPU ours / naive |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const p of points) {
     const m = (rs: ScenarioResult[], f: (r: ScenarioResult) => number, d = 1): number => round(median(rs.map(f)), d);
     const cpu = (r: ScenarioResult): number => r.serverCpu;
     const p99 = (r: ScenarioResult): number => r.latencyMs?.p99 ?? NaN;
+    const ingestP99 = (r: ScenarioResult): number => r.ingestLatencyMs?.p99 ?? NaN;
     const fps = (r: ScenarioResult): number => r.viewerFps?.median ?? NaN;
     const gaps = (r: ScenarioResult): number => r.gaps ?? NaN;
     const load = (r: ScenarioResult): number => r.loadCpu;
     rows.push(
-      `| ${p.scenario} | ${p.payload} | ${p.viewers} | ${m(p.ours, cpu, 3)} / ${m(p.naive, cpu, 3)} | ${p.cpuRatio} | ${m(p.ours, p99)} / ${m(p.naive, p99)} | ${m(p.ours, fps)} / ${m(p.naive, fps)} | ${m(p.ours, gaps)} / ${m(p.naive, gaps)} | ${m(p.ours, load, 2)} / ${m(p.naive, load, 2)} |`,
+      `| ${p.scenario} | ${p.payload} | ${p.viewers} | ${m(p.ours, cpu, 3)} / ${m(p.naive, cpu, 3)} | ${p.cpuRatio} | ${m(p.ours, p99)} / ${m(p.naive, p99)} | ${m(p.ours, ingestP99)} | ${m(p.ours, fps)} / ${m(p.naive, fps)} | ${m(p.ours, gaps)} / ${m(p.naive, gaps)} | ${m(p.ours, load, 2)} / ${m(p.naive, load, 2)} |`,
     );
   }
   return rows.join('\n');
