@@ -1,7 +1,7 @@
 import { decode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { encodeViewerFrame, type ViewerFrame } from './envelope.js';
-import { encodeViewerFrameInPlace, VIEWER_HEADER_MAX_BYTES } from './viewer-frame-in-place.js';
+import { encodeViewerFrameHeader, encodeViewerFrameInPlace, VIEWER_HEADER_MAX_BYTES } from './viewer-frame-in-place.js';
 
 /** `jpeg` placed after `free` bytes of room in one buffer, as ingest's body reader leaves it. */
 function framed(jpeg: Uint8Array, free: number, fields: Partial<ViewerFrame> = {}): ViewerFrame {
@@ -43,6 +43,12 @@ describe('encodeViewerFrameInPlace', () => {
     const inPlace = encodeViewerFrameInPlace(frame, VIEWER_HEADER_MAX_BYTES);
     expect(inPlace).toBeDefined();
     expect(Buffer.from(inPlace as Uint8Array).equals(Buffer.from(encodeViewerFrame(frame)))).toBe(true);
+  });
+
+  it.each(cases)('header + JPEG is the same bytes as encodeViewerFrame: %s', (_name, fields, size) => {
+    const frame = framed(jpegOf(size), 0, fields);
+    const joined = Buffer.concat([encodeViewerFrameHeader(frame, Buffer.allocUnsafe), frame.data]);
+    expect(joined.equals(Buffer.from(encodeViewerFrame(frame)))).toBe(true);
   });
 
   it('shares the JPEG bytes with the frame (no copy) and decodes to the frame', () => {

@@ -95,20 +95,8 @@ class HeaderWriter {
   }
 }
 
-/**
- * The viewer form of `frame` written in front of its JPEG, in the buffer the
- * JPEG already sits in: no allocation and no copy of the image. Returns a
- * view from the header's first byte to the JPEG's last, byte for byte what
- * `encodeViewerFrame` returns; or undefined when the header does not fit in
- * the `free` bytes before `frame.data`, which the caller must own and allow
- * to be overwritten (ingest reads bodies into buffers with room in front).
- *
- * Why: every 30-100 KB buffer allocated per frame adds to V8's external
- * memory, which under load made it run a full GC several times a second; a
- * body that had to be joined from chunks is allocated anyway, so its viewer
- * bytes should cost nothing more.
- */
-export function encodeViewerFrameInPlace(frame: ViewerFrame, free: number): Uint8Array | undefined {
+// The header of `frame`'s viewer form (everything before the JPEG) into `scratch`; returns its length.
+function writeHeader(frame: ViewerFrame): number {
   const w = new HeaderWriter();
   w.byte(0x88); // a map of 8 entries, in encodeViewerFrame's order
   w.str('timestamp');
@@ -127,10 +115,45 @@ export function encodeViewerFrameInPlace(frame: ViewerFrame, free: number): Uint
   w.str(frame.format);
   w.str('data');
   w.binHeader(frame.data.byteLength);
-  const len = w.pos;
+  return w.pos;
+}
+
+/**
+ * The viewer form of `frame` written in front of its JPEG, in the buffer the
+ * JPEG already sits in: no allocation and no copy of the image. Returns a
+ * view from the header's first byte to the JPEG's last, byte for byte what
+ * `encodeViewerFrame` returns; or undefined when the header does not fit in
+ * the `free` bytes before `frame.data`, which the caller must own and allow
+ * to be overwritten (ingest reads bodies into buffers with room in front).
+ *
+ * Why: every 30-100 KB buffer allocated per frame adds to V8's external
+ * memory, which under load made it run a full GC several times a second; a
+ * body that had to be joined from chunks is allocated anyway, so its viewer
+ * bytes should cost nothing more. (A body kept as it arrived gets
+ * `encodeViewerFrameHeader` instead.)
+ */
+export function encodeViewerFrameInPlace(frame: ViewerFrame, free: number): Uint8Array | undefined {
+  const len = writeHeader(frame);
   if (len > free) return undefined;
   const { buffer, byteOffset, byteLength } = frame.data;
   const out = new Uint8Array(buffer, byteOffset - len, len + byteLength);
+  out.set(scratch.subarray(0, len), 0);
+  return out;
+}
+
+/**
+ * The viewer form of `frame` up to its JPEG: header bytes followed by
+ * `frame.data` are byte for byte what `encodeViewerFrame` returns. For sending
+ * the two as fragments of one WebSocket message, with no copy of the image.
+ * `alloc` makes the (small) buffer; Node callers pass `Buffer.allocUnsafe`,
+ * which takes it from Node's pool.
+ */
+export function encodeViewerFrameHeader(
+  frame: ViewerFrame,
+  alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+): Uint8Array {
+  const len = writeHeader(frame);
+  const out = alloc(len);
   out.set(scratch.subarray(0, len), 0);
   return out;
 }

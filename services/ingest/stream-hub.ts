@@ -1,6 +1,13 @@
 import type { StreamStatus } from '../../shared/index.js';
 
 /** A frame accepted by the hub. Immutable but for the lazily encoded viewer bytes. */
+/**
+ * A frame's viewer bytes as the fan-out sends them: one buffer, or a header
+ * and the JPEG (a view into the request body) sent as two fragments of one
+ * WebSocket message, so that the frame costs no frame-sized allocation.
+ */
+export type FrameWire = Buffer | { readonly head: Buffer; readonly body: Uint8Array };
+
 export interface Frame {
   readonly streamId: string;
   /** Hub's per-stream sequence number, from 1, strictly increasing. */
@@ -14,8 +21,8 @@ export interface Frame {
   readonly width: number;
   readonly height: number;
   readonly data: Uint8Array;
-  /** Viewer wire bytes, encoded on first use by the fan-out and shared by all viewers. */
-  wire?: Buffer;
+  /** Viewer wire bytes, made on first use by the fan-out and shared by all viewers. */
+  wire?: FrameWire;
 }
 
 /** What a publisher hands to the hub. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Frame } from './stream-hub.js';
+import type { Frame, FrameWire } from './stream-hub.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerFlowOptions, type ViewerSink } from './viewer.js';
 
 class FakeSink implements ViewerSink {
@@ -9,8 +9,8 @@ class FakeSink implements ViewerSink {
   readonly flushCallbacks: Array<(err?: Error) => void> = [];
   readonly texts: string[] = [];
   readonly closes: Array<{ code: number; reason: string }> = [];
-  sendBinary(data: Buffer, onFlushed?: (err?: Error) => void): void {
-    this.sent.push(data[0] as number);
+  sendBinary(data: FrameWire, onFlushed?: (err?: Error) => void): void {
+    this.sent.push((Buffer.isBuffer(data) ? data[0] : data.head[0]) as number);
     if (onFlushed) this.flushCallbacks.push(onFlushed);
   }
   sendText(text: string): void {
@@ -69,7 +69,7 @@ describe('Viewer without acks', () => {
   });
 
   it('sends the very wire buffer it was offered', () => {
-    const received: Buffer[] = [];
+    const received: FrameWire[] = [];
     const sink: ViewerSink = {
       bufferedAmount: 0,
       sendBinary: (data) => received.push(data),

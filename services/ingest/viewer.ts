@@ -1,4 +1,4 @@
-import type { Frame } from './stream-hub.js';
+import type { Frame, FrameWire } from './stream-hub.js';
 
 /** How soon a frame held for a full socket is retried, for viewers without flush callbacks. */
 const BUFFER_RETRY_MS = 20;
@@ -14,7 +14,7 @@ export interface ViewerSink {
   /** Bytes accepted by `sendBinary` but not yet handed to the kernel. */
   readonly bufferedAmount: number;
   /** Sends one binary message; `onFlushed`, when given, runs once it has been written out. */
-  sendBinary(data: Buffer, onFlushed?: (err?: Error) => void): void;
+  sendBinary(data: FrameWire, onFlushed?: (err?: Error) => void): void;
   sendText(text: string): void;
   close(code: number, reason: string): void;
 }
@@ -55,7 +55,7 @@ export class Viewer {
 
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pending: Frame | undefined;
-  private pendingWire: Buffer | undefined;
+  private pendingWire: FrameWire | undefined;
   private pendingReason: DropReason = 'buffer_full';
   // Seqs sent since the last ack, oldest first; at most `window` long in acking mode.
   private readonly unacked: number[] = [];
@@ -72,7 +72,7 @@ export class Viewer {
   ) {}
 
   /** Offers the newest frame; sends it now or keeps it as the one to send next. */
-  offer(frame: Frame, wire: Buffer): void {
+  offer(frame: Frame, wire: FrameWire): void {
     if (this.closed) return;
     const blocked = this.blockedBy();
     // A waiting frame is older than this one: it is superseded either way.
@@ -173,7 +173,7 @@ export class Viewer {
     this.write(frame, wire);
   }
 
-  private write(frame: Frame, wire: Buffer): void {
+  private write(frame: Frame, wire: FrameWire): void {
     this.blockedSince = undefined;
     if (this.acking) this.unacked.push(frame.seq);
     this.lastSentSeq = frame.seq;

@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   ackSeqOf,
   CloseCode,
-  encodeViewerFrame,
+  encodeViewerFrameHeader,
   encodeViewerFrameInPlace,
   isValidStreamId,
   MAX_CONTROL_MESSAGE_BYTES,
@@ -17,7 +17,7 @@ import type { Logger } from '../common/logger.js';
 import { tokenFrom, tokenMatches } from './auth.js';
 import type { IngestConfig } from './config.js';
 import type { IngestMetrics } from './metrics.js';
-import type { Frame, FrameSource, StreamInfo, Subscription } from './stream-hub.js';
+import type { Frame, FrameSource, FrameWire, StreamInfo, Subscription } from './stream-hub.js';
 import { freeBytesBefore } from './owned-buffers.js';
 import { SlicedFanout, type SliceHandlers } from './sliced-fanout.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
@@ -59,7 +59,7 @@ interface Connection {
 /** A frame and its viewer bytes, as one fan-out pass carries them. */
 interface Outgoing {
   readonly frame: Frame;
-  readonly wire: Buffer;
+  readonly wire: FrameWire;
 }
 
 class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
@@ -82,7 +82,7 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
   }
 
   /** Hands a frame to every viewer, in slices (see SlicedFanout). */
-  fanOut(frame: Frame, wire: Buffer): void {
+  fanOut(frame: Frame, wire: FrameWire): void {
     this.pass.publish({ frame, wire }, this.connections);
   }
 
@@ -129,7 +129,16 @@ function sinkFor(ws: WebSocket): ViewerSink {
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
-    sendBinary: (data, onFlushed) => ws.send(data, onFlushed),
+    sendBinary: (data, onFlushed) => {
+      if (Buffer.isBuffer(data)) return ws.send(data, onFlushed);
+      // Two fragments of one message; corked so they leave in one write. `ws`
+      // offers no public handle on its socket.
+      const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      socket?.cork();
+      ws.send(data.head, { fin: false });
+      ws.send(data.body, onFlushed);
+      socket?.uncork();
+    },
     sendText: (text) => ws.send(text),
     close: (code, reason) => {
       ws.close(code, reason);
@@ -419,16 +428,18 @@ export class WsFanout implements ViewerStats {
 
 /**
  * The viewer bytes of a frame, made on first use and shared by every viewer:
- * written around the JPEG in its body buffer when ingest read the body itself,
- * else encoded into a new buffer.
+ * written around the JPEG in its body buffer when ingest joined the body
+ * itself, else a small header sent ahead of the JPEG as a first fragment.
+ * Either way the image is not copied.
  */
-export function wireOf(frame: Frame): Buffer {
+export function wireOf(frame: Frame): FrameWire {
   if (!frame.wire) {
     const viewerFrame = { ...frame, format: 'jpeg' as const };
     const free = freeBytesBefore(frame.data);
-    const bytes =
-      (free > 0 ? encodeViewerFrameInPlace(viewerFrame, free) : undefined) ?? encodeViewerFrame(viewerFrame);
-    frame.wire = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const bytes = free > 0 ? encodeViewerFrameInPlace(viewerFrame, free) : undefined;
+    frame.wire = bytes
+      ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      : { head: encodeViewerFrameHeader(viewerFrame, Buffer.allocUnsafe) as Buffer, body: frame.data };
   }
   return frame.wire;
 }
