@@ -1,13 +1,14 @@
 import type { StreamStatus } from '../../shared/index.js';
 
-/** A frame accepted by the hub. Immutable but for the lazily encoded viewer bytes. */
 /**
- * A frame's viewer bytes as the fan-out sends them: one buffer, or a header
- * and the JPEG (a view into the request body) sent as two fragments of one
- * WebSocket message, so that the frame costs no frame-sized allocation.
+ * A frame's bytes on a viewer's socket, framed once for all viewers: one
+ * buffer holding the whole WebSocket message, or a head (frame header and
+ * envelope header) followed by the JPEG, a view into the request body, so
+ * that the frame costs no frame-sized allocation.
  */
 export type FrameWire = Buffer | { readonly head: Buffer; readonly body: Uint8Array };
 
+/** A frame accepted by the hub. Immutable but for the lazily encoded viewer bytes. */
 export interface Frame {
   readonly streamId: string;
   /** Hub's per-stream sequence number, from 1, strictly increasing. */

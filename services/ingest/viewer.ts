@@ -14,7 +14,7 @@ export interface ViewerSink {
   /** Bytes accepted by `sendBinary` but not yet handed to the kernel. */
   readonly bufferedAmount: number;
   /** Sends one binary message; `onFlushed`, when given, runs once it has been written out. */
-  sendBinary(data: FrameWire, onFlushed?: (err?: Error) => void): void;
+  sendBinary(data: FrameWire, onFlushed?: (err?: Error | null) => void): void;
   sendText(text: string): void;
   close(code: number, reason: string): void;
 }
@@ -59,7 +59,7 @@ export class Viewer {
   private pendingReason: DropReason = 'buffer_full';
   // Seqs sent since the last ack, oldest first; at most `window` long in acking mode.
   private readonly unacked: number[] = [];
-  private readonly flushed = (err?: Error): void => {
+  private readonly flushed = (err?: Error | null): void => {
     if (!err && this.pending) this.trySendPending();
   };
   private closed = false;

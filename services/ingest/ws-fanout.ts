@@ -21,6 +21,7 @@ import type { Frame, FrameSource, FrameWire, StreamInfo, Subscription } from './
 import { freeBytesBefore } from './owned-buffers.js';
 import { SlicedFanout, type SliceHandlers } from './sliced-fanout.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
+import { WS_HEADER_MAX_BYTES, wsHeaderLength, writeWsBinaryHeader } from './ws-frame.js';
 
 /** Settings of the fan-out: the viewer keys of IngestConfig. */
 export type FanoutOptions = Pick<
@@ -124,20 +125,34 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
   }
 }
 
-function sinkFor(ws: WebSocket): ViewerSink {
+// ws's readyState for an open connection; data must not follow a close frame.
+const OPEN = 1;
+
+/**
+ * A viewer's sink: control text through `ws`, frames written to the socket
+ * as the ready-framed bytes of wireOf. `ws` writes synchronously when it does
+ * not compress (perMessageDeflate is off), so both share the socket in order.
+ * Once the connection is closing nothing more is written: no data may follow
+ * a close frame (RFC 6455 §5.5.1).
+ */
+export function wsViewerSink(ws: WebSocket, socket: Duplex): ViewerSink {
   return {
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
     sendBinary: (data, onFlushed) => {
-      if (Buffer.isBuffer(data)) return ws.send(data, onFlushed);
-      // Two fragments of one message; corked so they leave in one write. `ws`
-      // offers no public handle on its socket.
-      const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      socket?.cork();
-      ws.send(data.head, { fin: false });
-      ws.send(data.body, onFlushed);
-      socket?.uncork();
+      if (ws.readyState !== OPEN || !socket.writable) {
+        onFlushed?.(new Error('viewer socket is not open'));
+        return;
+      }
+      if (Buffer.isBuffer(data)) {
+        socket.write(data, onFlushed);
+        return;
+      }
+      socket.cork();
+      socket.write(data.head);
+      socket.write(data.body, onFlushed);
+      socket.uncork();
     },
     sendText: (text) => ws.send(text),
     close: (code, reason) => {
@@ -226,7 +241,7 @@ export class WsFanout implements ViewerStats {
       return;
     }
     const id = streamId;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, url, id, legacy));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, req, url, id, legacy));
   }
 
   /** Closes every viewer with 1001 and stops the timers. */
@@ -245,7 +260,14 @@ export class WsFanout implements ViewerStats {
     setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, url: URL, streamId: string, legacy: boolean): void {
+  private accept(
+    ws: WebSocket,
+    socket: Duplex,
+    req: IncomingMessage,
+    url: URL,
+    streamId: string,
+    legacy: boolean,
+  ): void {
     const { viewerToken } = this.options;
     if (viewerToken !== undefined) {
       const provided = tokenFrom((n) => req.headers[n] as string | undefined, url.searchParams, 'x-viewer-token');
@@ -260,7 +282,7 @@ export class WsFanout implements ViewerStats {
     if (!group) return this.refuse(ws, CloseCode.TRY_AGAIN_LATER, 'too_many_streams');
 
     const viewer = new Viewer(
-      sinkFor(ws),
+      wsViewerSink(ws, socket),
       { window: this.options.viewerWindow, maxBufferedBytes: this.options.viewerMaxBufferedBytes },
       group,
     );
@@ -427,19 +449,34 @@ export class WsFanout implements ViewerStats {
 }
 
 /**
- * The viewer bytes of a frame, made on first use and shared by every viewer:
- * written around the JPEG in its body buffer when ingest joined the body
- * itself, else a small header sent ahead of the JPEG as a first fragment.
- * Either way the image is not copied.
+ * A frame as viewers receive it, made on first use and shared by every
+ * viewer: one complete WebSocket message (frame header, viewer envelope,
+ * JPEG). Written around the JPEG in its body buffer when ingest joined the
+ * body itself, else a small head (frame header and envelope header) written
+ * ahead of the JPEG. Either way the image is not copied.
  */
 export function wireOf(frame: Frame): FrameWire {
   if (!frame.wire) {
     const viewerFrame = { ...frame, format: 'jpeg' as const };
-    const free = freeBytesBefore(frame.data);
+    const free = freeBytesBefore(frame.data) - WS_HEADER_MAX_BYTES;
     const bytes = free > 0 ? encodeViewerFrameInPlace(viewerFrame, free) : undefined;
-    frame.wire = bytes
-      ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      : { head: encodeViewerFrameHeader(viewerFrame, Buffer.allocUnsafe) as Buffer, body: frame.data };
+    if (bytes) {
+      const headerLength = wsHeaderLength(bytes.byteLength);
+      const start = bytes.byteOffset - headerLength;
+      const message = Buffer.from(bytes.buffer, start, headerLength + bytes.byteLength);
+      writeWsBinaryHeader(message, 0, bytes.byteLength);
+      frame.wire = message;
+    } else {
+      let head: Buffer | undefined;
+      encodeViewerFrameHeader(viewerFrame, (size) => {
+        const payload = size + frame.data.byteLength;
+        const headerLength = wsHeaderLength(payload);
+        head = Buffer.allocUnsafe(headerLength + size);
+        writeWsBinaryHeader(head, 0, payload);
+        return head.subarray(headerLength);
+      });
+      frame.wire = { head: head as Buffer, body: frame.data };
+    }
   }
   return frame.wire;
 }

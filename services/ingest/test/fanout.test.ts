@@ -16,6 +16,7 @@ import {
   type TestViewer,
 } from './helpers.js';
 import { wireOf } from '../ws-fanout.js';
+import { wsHeaderLength } from '../ws-frame.js';
 
 const wsUrl = (base: string, path: string): string => base.replace(/^http/, 'ws') + path;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +65,7 @@ describe('ws fan-out', () => {
     }
   });
 
-  it('writes the viewer bytes around the JPEG of a body that came in several chunks, and fragments a one-chunk one', async () => {
+  it('frames each viewer message once: around the JPEG of a body read in several chunks, as a head before a one-chunk one', async () => {
     const server = await startTestIngest();
     const viewer = await connectViewer(wsUrl(server.url, '/streams/big/ws'));
     try {
@@ -78,11 +79,23 @@ describe('ws fan-out', () => {
         const latest = server.hub.latest('big');
         if (!latest) throw new Error('no frame');
         const wire = wireOf(latest);
+        // The bytes every viewer's socket gets: a final binary WebSocket frame carrying the viewer envelope.
+        const bytes = Buffer.isBuffer(wire) ? wire : Buffer.concat([wire.head, wire.body]);
         if (inPlace) expect(Buffer.isBuffer(wire) && wire.buffer === latest.data.buffer).toBe(true);
-        else expect(!Buffer.isBuffer(wire) && wire.body === latest.data).toBe(true); // header, then the JPEG as is
-        await viewer.until(() => viewer.binary.length === (inPlace ? 1 : 2));
+        else expect(!Buffer.isBuffer(wire) && wire.body === latest.data).toBe(true); // head, then the JPEG as is
+        expect(bytes[0]).toBe(0x82);
+        const lengthCode = bytes[1] as number; // unmasked: no mask bit
+        const declared = lengthCode === 127 ? Number(bytes.readBigUInt64BE(2)) : bytes.readUInt16BE(2);
+        expect(lengthCode === 126 || lengthCode === 127).toBe(true);
+        const payload = bytes.subarray(wsHeaderLength(declared));
+        expect(declared).toBe(payload.length);
+        const framed = decodeViewerFrame(payload);
+        expect(framed.ok && framed.value.seq === latest.seq && Buffer.from(framed.value.data).equals(jpeg)).toBe(true);
+
+        await viewer.until(() => viewer.binary.length === (inPlace ? 1 : 2)); // one message per frame
         const got = decodeViewerFrame(viewer.binary.at(-1) as Buffer);
         expect(got.ok && Buffer.from(got.value.data).equals(jpeg)).toBe(true);
+        expect(viewer.binary.at(-1)).toEqual(payload);
       }
     } finally {
       await viewer.close();
