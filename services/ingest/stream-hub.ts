@@ -6,7 +6,7 @@ import type { StreamStatus } from '../../shared/index.js';
  * envelope header) followed by the JPEG, a view into the request body, so
  * that the frame costs no frame-sized allocation.
  */
-export type FrameWire = Buffer | { readonly head: Buffer; readonly body: Uint8Array };
+export type FrameWire = Buffer | { readonly head: Buffer; readonly body: Buffer };
 
 /** A frame accepted by the hub. Immutable but for the lazily encoded viewer bytes. */
 export interface Frame {

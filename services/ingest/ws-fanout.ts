@@ -475,7 +475,9 @@ export function wireOf(frame: Frame): FrameWire {
         writeWsBinaryHeader(head, 0, payload);
         return head.subarray(headerLength);
       });
-      frame.wire = { head: head as Buffer, body: frame.data };
+      // A Buffer view once per frame: a socket given a plain Uint8Array wraps it anew on every write.
+      const { buffer, byteOffset, byteLength } = frame.data;
+      frame.wire = { head: head as Buffer, body: Buffer.from(buffer, byteOffset, byteLength) };
     }
   }
   return frame.wire;

@@ -82,7 +82,11 @@ describe('ws fan-out', () => {
         // The bytes every viewer's socket gets: a final binary WebSocket frame carrying the viewer envelope.
         const bytes = Buffer.isBuffer(wire) ? wire : Buffer.concat([wire.head, wire.body]);
         if (inPlace) expect(Buffer.isBuffer(wire) && wire.buffer === latest.data.buffer).toBe(true);
-        else expect(!Buffer.isBuffer(wire) && wire.body === latest.data).toBe(true); // head, then the JPEG as is
+        else {
+          // head, then the JPEG where it lies
+          expect(!Buffer.isBuffer(wire) && wire.body.buffer === latest.data.buffer).toBe(true);
+          expect(!Buffer.isBuffer(wire) && wire.body.byteOffset === latest.data.byteOffset).toBe(true);
+        }
         expect(bytes[0]).toBe(0x82);
         const lengthCode = bytes[1] as number; // unmasked: no mask bit
         const declared = lengthCode === 127 ? Number(bytes.readBigUInt64BE(2)) : bytes.readUInt16BE(2);
