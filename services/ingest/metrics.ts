@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { StreamStatus } from '../../shared/index.js';
 import type { StreamInfo } from './stream-hub.js';
+import { TallyCounter } from './tally-counter.js';
 
 /** Where gauges read their values at scrape time. */
 export interface MetricSources {
@@ -14,13 +15,13 @@ const STATES: readonly StreamStatus[] = ['live', 'stalled', 'offline'];
 export function createIngestMetrics(registry: Registry, sources: MetricSources) {
   const registers = [registry];
   return {
-    framesReceived: new Counter({
+    framesReceived: new TallyCounter({
       name: 'ingest_frames_received_total',
       help: 'Frames accepted from publishers.',
       labelNames: ['stream'] as const,
       registers,
     }),
-    bytesReceived: new Counter({
+    bytesReceived: new TallyCounter({
       name: 'ingest_bytes_received_total',
       help: 'JPEG bytes accepted from publishers.',
       labelNames: ['stream'] as const,
@@ -38,13 +39,13 @@ export function createIngestMetrics(registry: Registry, sources: MetricSources) 
       labelNames: ['stream'] as const,
       registers,
     }),
-    framesSent: new Counter({
+    framesSent: new TallyCounter({
       name: 'fanout_frames_sent_total',
       help: 'Frames written to viewer sockets.',
       labelNames: ['stream'] as const,
       registers,
     }),
-    framesDropped: new Counter({
+    framesDropped: new TallyCounter({
       name: 'fanout_frames_dropped_total',
       help: 'Frames skipped for a viewer that was behind (window_full: unacknowledged frames; buffer_full: unsent bytes; server_busy: a newer frame came before the fan-out reached the viewer).',
       labelNames: ['stream', 'reason'] as const,

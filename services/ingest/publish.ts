@@ -59,13 +59,13 @@ export function createPublishHandler(deps: PublishDeps): PublishHandler {
   const { config, hub, metrics } = deps;
   const limiter = new RateLimiter({ ratePerSecond: config.maxPublishFps, maxKeys: config.maxStreams * 2 });
   const throttle = new LogThrottle(deps.log);
-  // Labelled counters per stream, so a frame costs no label hashing; bounded like the hub's streams.
+  // Tallies per stream, so a frame costs no label hashing; the map is bounded like the hub's streams.
   const counters = new Map<string, { frames: { inc(): void }; bytes: { inc(n: number): void } }>();
   const countersFor = (streamId: string) => {
     let c = counters.get(streamId);
     if (!c) {
       if (counters.size >= config.maxStreams * 2) counters.clear();
-      c = { frames: metrics.framesReceived.labels(streamId), bytes: metrics.bytesReceived.labels(streamId) };
+      c = { frames: metrics.framesReceived.tally(streamId), bytes: metrics.bytesReceived.tally(streamId) };
       counters.set(streamId, c);
     }
     return c;

@@ -320,12 +320,12 @@ export class WsFanout implements ViewerStats {
     const m = this.metrics;
     const group = new Group(
       streamId,
-      m.framesSent.labels(streamId),
+      m.framesSent.tally(streamId),
       m.sendLatency.labels(streamId),
       {
-        window_full: m.framesDropped.labels(streamId, 'window_full'),
-        buffer_full: m.framesDropped.labels(streamId, 'buffer_full'),
-        server_busy: m.framesDropped.labels(streamId, 'server_busy'),
+        window_full: m.framesDropped.tally(streamId, 'window_full'),
+        buffer_full: m.framesDropped.tally(streamId, 'buffer_full'),
+        server_busy: m.framesDropped.tally(streamId, 'server_busy'),
       },
       this.options.fanoutSliceMs,
     );
