@@ -28,43 +28,68 @@ export function readRequestLimited(req: Request, limit: number): Promise<BodyRes
 }
 
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<BodyResult> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const done = (result: BodyResult | Error): void => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onError);
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      total += chunk.byteLength;
-      if (total > limit) {
-        // Stop reading; the 413 goes out with Connection: close, which ends the rest.
-        incoming.pause();
-        done('too_large');
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      // One chunk is kept as it is: a JS allocation per frame costs more in GC
-      // (external memory pressure) than the viewer bytes' own copy saves.
-      if (chunks.length === 1) return done(chunks[0] as Buffer);
-      const body = allocBody(total);
-      let at = 0;
-      for (const c of chunks) {
-        c.copy(body, at);
-        at += c.byteLength;
-      }
-      done(body);
-    };
-    const onError = (err: Error): void => done(err);
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onError);
-  });
+  return new Promise((resolve, reject) => new BodyCollector(incoming, limit, resolve, reject).listen());
+}
+
+// One body being read. Its listeners are unnamed arrows made in `listen`:
+// under tsx (esbuild's keepNames) every named function costs a
+// defineProperty each time it is created, and this runs once per frame.
+class BodyCollector {
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+  private listeners: [(chunk: Buffer) => void, () => void, (err: Error) => void] | undefined;
+
+  constructor(
+    private readonly incoming: IncomingMessage,
+    private readonly limit: number,
+    private readonly resolve: (result: BodyResult) => void,
+    private readonly reject: (err: Error) => void,
+  ) {}
+
+  listen(): void {
+    this.listeners = [(chunk) => this.data(chunk), () => this.end(), (err) => this.done(err)];
+    const [onData, onEnd, onError] = this.listeners;
+    this.incoming.on('data', onData);
+    this.incoming.on('end', onEnd);
+    this.incoming.on('error', onError);
+  }
+
+  private data(chunk: Buffer): void {
+    this.total += chunk.byteLength;
+    if (this.total > this.limit) {
+      // Stop reading; the 413 goes out with Connection: close, which ends the rest.
+      this.incoming.pause();
+      this.done('too_large');
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  private end(): void {
+    const { chunks } = this;
+    // One chunk is kept as it is: a JS allocation per frame costs more in GC
+    // (external memory pressure) than the viewer bytes' own copy saves.
+    if (chunks.length === 1) return this.done(chunks[0] as Buffer);
+    const body = allocBody(this.total);
+    let at = 0;
+    for (const c of chunks) {
+      c.copy(body, at);
+      at += c.byteLength;
+    }
+    this.done(body);
+  }
+
+  private done(result: BodyResult | Error): void {
+    if (this.listeners) {
+      const [onData, onEnd, onError] = this.listeners;
+      this.incoming.off('data', onData);
+      this.incoming.off('end', onEnd);
+      this.incoming.off('error', onError);
+      this.listeners = undefined;
+    }
+    if (result instanceof Error) this.reject(result);
+    else this.resolve(result);
+  }
 }
 
 async function readWebStream(req: Request, limit: number): Promise<BodyResult> {

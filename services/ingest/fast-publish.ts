@@ -1,12 +1,37 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTap } from '../common/listen.js';
 import type { Logger } from '../common/logger.js';
-import { readIncomingLimited } from './body.js';
+import { readIncomingLimited, type BodyResult } from './body.js';
 import { errorBody } from './errors.js';
-import type { PublishHandler, PublishReply } from './publish.js';
+import type { PublishHandler, PublishReply, PublishRequest } from './publish.js';
 
 // Stream ids never need percent-decoding; a path with `%` goes to the app, which decodes it.
 const FRAMES_PATH = /^\/streams\/([^/%]+)\/frames$/;
+
+// A publish request read from node's IncomingMessage. Methods, not closures:
+// under tsx (esbuild's keepNames) each named closure made per request costs a
+// defineProperty, and this runs once per frame.
+class NodePublishRequest implements PublishRequest {
+  constructor(
+    private readonly req: IncomingMessage,
+    readonly path: string,
+    readonly routeStreamId: string | undefined,
+    private readonly search: string,
+  ) {}
+
+  header(name: string): string | undefined {
+    const v = this.req.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+
+  query(): URLSearchParams {
+    return new URLSearchParams(this.search);
+  }
+
+  readBody(limit: number): Promise<BodyResult> {
+    return readIncomingLimited(this.req, limit);
+  }
+}
 
 function reply(res: ServerResponse, r: PublishReply): void {
   const close = r.closeConnection ? { Connection: 'close' } : {};
@@ -48,19 +73,7 @@ export function fastPublish(publish: PublishHandler, log: Logger): RequestTap {
       routeStreamId = m[1];
       ok = 204;
     }
-    publish(
-      {
-        path,
-        routeStreamId,
-        header: (name) => {
-          const v = req.headers[name];
-          return Array.isArray(v) ? v.join(', ') : v;
-        },
-        query: () => new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
-        readBody: (limit) => readIncomingLimited(req, limit),
-      },
-      ok,
-    ).then(
+    publish(new NodePublishRequest(req, path, routeStreamId, q < 0 ? '' : url.slice(q + 1)), ok).then(
       (r) => reply(res, r),
       (err: unknown) => {
         // A body that failed to arrive (client gone) lands here; there may be no one to answer.

@@ -80,7 +80,7 @@ export function createPublishHandler(deps: PublishDeps): PublishHandler {
   return async (req, okStatus) => {
     if (deps.isShuttingDown()) return reject(req, 'shutting_down');
     if (config.ingestToken !== undefined) {
-      const provided = tokenFrom(req.header, req.query(), 'x-ingest-token');
+      const provided = tokenFrom((name) => req.header(name), req.query(), 'x-ingest-token');
       if (!tokenMatches(config.ingestToken, provided)) return reject(req, 'unauthorized');
     }
     const { routeStreamId } = req;
@@ -94,12 +94,10 @@ export function createPublishHandler(deps: PublishDeps): PublishHandler {
       const r = reject(req, 'payload_too_large', `body is larger than MAX_FRAME_BYTES (${config.maxFrameBytes})`);
       return { ...r, closeConnection: true };
     }
-    const headerStreamId = req.header('x-stream-id');
-    const headerTimestamp = req.header('x-frame-timestamp');
     const parsed = parseFrameBody(kind.kind, body, {
-      ...(routeStreamId !== undefined && { routeStreamId }),
-      ...(headerStreamId !== undefined && { headerStreamId }),
-      ...(headerTimestamp !== undefined && { headerTimestamp }),
+      routeStreamId,
+      headerStreamId: req.header('x-stream-id'),
+      headerTimestamp: req.header('x-frame-timestamp'),
       defaultStream: config.defaultStream,
       maxFrameBytes: config.maxFrameBytes,
       now: Date.now(),

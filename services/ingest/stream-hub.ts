@@ -175,6 +175,7 @@ export class StreamHub implements FrameSource {
       width: input.width,
       height: input.height,
       data: input.data,
+      wire: undefined, // set by the fan-out; present from the start so every frame has one shape
     };
     stream.ring.push(frame);
     if (stream.ring.length > this.options.bufferFrames) stream.ring.shift();
