@@ -145,9 +145,8 @@ export function encodeViewerFrameInPlace(frame: ViewerFrame, free: number): Uint
  * The viewer form of `frame` up to its JPEG: header bytes followed by
  * `frame.data` are byte for byte what `encodeViewerFrame` returns. For sending
  * the two back to back as one message, with no copy of the image. `alloc`
- * makes the (small) buffer of the given size and returns where the header goes
- * (a caller may allocate more, to put its own framing in front); Node callers
- * pass `Buffer.allocUnsafe`, which takes it from Node's pool.
+ * makes the (small) buffer; Node callers pass `Buffer.allocUnsafe`, which
+ * takes it from Node's pool.
  */
 export function encodeViewerFrameHeader(
   frame: ViewerFrame,

@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { wsHeaderLength } from '../../services/ingest/ws-frame.js';
 
 /** Callbacks of one connection; all optional except `onBinary`. */
 export interface LeanHandlers {
@@ -49,7 +50,7 @@ const readBuffer = Buffer.allocUnsafe(256 * 1024);
 
 function maskedFrame(opcode: number, payload: Buffer): Buffer {
   const len = payload.length;
-  const headerLen = len < 126 ? 2 : len < 65536 ? 4 : 10;
+  const headerLen = wsHeaderLength(len);
   const out = Buffer.allocUnsafe(headerLen + 4 + len);
   out[0] = 0x80 | opcode;
   if (len < 126) out[1] = 0x80 | len;

@@ -33,6 +33,7 @@ describe('TallyCounter', () => {
     const { counter, registry } = make();
     const first = counter.tally('cam1', 'buffer_full');
     const again = counter.tally('cam1', 'buffer_full');
+    expect(again).toBe(first);
     expect(await registry.metrics()).toContain('test_frames_total{stream="cam1",reason="buffer_full"} 0');
     first.inc();
     again.inc();

@@ -5,9 +5,14 @@ export interface Tally {
   inc(n?: number): void;
 }
 
-interface Pending {
-  readonly labels: Record<string, string>;
-  n: number;
+// One label set's child: what `tally` hands out, and what `fold` empties.
+class Pending implements Tally {
+  n = 0;
+  constructor(readonly labels: Record<string, string>) {}
+
+  inc(n = 1): void {
+    this.n += n;
+  }
 }
 
 /**
@@ -19,7 +24,7 @@ interface Pending {
  * several times per frame on ingest's publish and fan-out paths.
  */
 export class TallyCounter<T extends string> extends Counter<T> {
-  private pending: Map<string, Pending> | undefined;
+  private readonly pending = new Map<string, Pending>();
   private readonly names: readonly string[];
   private readonly metricName: string;
 
@@ -34,9 +39,8 @@ export class TallyCounter<T extends string> extends Counter<T> {
     this.metricName = config.name;
   }
 
-  /** A child for these label values (in `labelNames` order), made once per label set. */
+  /** The child for these label values (in `labelNames` order): the same object for the same values. */
   tally(...values: string[]): Tally {
-    this.pending ??= new Map();
     const key = values.join('\u0000');
     let p = this.pending.get(key);
     if (!p) {
@@ -45,20 +49,14 @@ export class TallyCounter<T extends string> extends Counter<T> {
       }
       const labels: Record<string, string> = {};
       this.names.forEach((name, i) => (labels[name] = values[i] as string));
-      p = { labels, n: 0 };
+      p = new Pending(labels);
       this.pending.set(key, p);
       this.inc(labels as never, 0); // the series exists, at 0, from the first tally
     }
-    const entry = p;
-    return {
-      inc: (n = 1) => {
-        entry.n += n;
-      },
-    };
+    return p;
   }
 
   private fold(): void {
-    if (!this.pending) return;
     for (const p of this.pending.values()) {
       if (p.n === 0) continue;
       this.inc(p.labels as never, p.n);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import {
   ackSeqOf,
   CloseCode,
@@ -125,9 +125,6 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
   }
 }
 
-// ws's readyState for an open connection; data must not follow a close frame.
-const OPEN = 1;
-
 /**
  * A viewer's sink: control text through `ws`, frames written to the socket
  * as the ready-framed bytes of wireOf. `ws` writes synchronously when it does
@@ -141,7 +138,7 @@ export function wsViewerSink(ws: WebSocket, socket: Duplex): ViewerSink {
       return ws.bufferedAmount;
     },
     sendBinary: (data, onFlushed) => {
-      if (ws.readyState !== OPEN || !socket.writable) {
+      if (ws.readyState !== WebSocket.OPEN || !socket.writable) {
         onFlushed?.(new Error('viewer socket is not open'));
         return;
       }
@@ -467,17 +464,13 @@ export function wireOf(frame: Frame): FrameWire {
       writeWsBinaryHeader(message, 0, bytes.byteLength);
       frame.wire = message;
     } else {
-      let head: Buffer | undefined;
-      encodeViewerFrameHeader(viewerFrame, (size) => {
-        const payload = size + frame.data.byteLength;
-        const headerLength = wsHeaderLength(payload);
-        head = Buffer.allocUnsafe(headerLength + size);
-        writeWsBinaryHeader(head, 0, payload);
-        return head.subarray(headerLength);
-      });
+      const envelopeHead = encodeViewerFrameHeader(viewerFrame, Buffer.allocUnsafe);
+      const payload = envelopeHead.byteLength + frame.data.byteLength;
+      const head = Buffer.allocUnsafe(wsHeaderLength(payload) + envelopeHead.byteLength);
+      head.set(envelopeHead, writeWsBinaryHeader(head, 0, payload));
       // A Buffer view once per frame: a socket given a plain Uint8Array wraps it anew on every write.
       const { buffer, byteOffset, byteLength } = frame.data;
-      frame.wire = { head: head as Buffer, body: Buffer.from(buffer, byteOffset, byteLength) };
+      frame.wire = { head, body: Buffer.from(buffer, byteOffset, byteLength) };
     }
   }
   return frame.wire;
