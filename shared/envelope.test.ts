@@ -99,7 +99,18 @@ describe('decodeFrameEnvelope accepts', () => {
     const result = decodeFrameEnvelope(encode(seed));
     expect(result).toEqual({ ok: true, value: seed });
     if (!result.ok) return;
-    expect(Object.keys(result.value).sort()).toEqual(['data', 'height', 'timestamp', 'width']);
+    const { streamId, seq, format, meta } = result.value;
+    expect({ streamId, seq, format, meta }).toEqual({});
+    expect(Object.keys(result.value).sort()).toEqual([
+      'data',
+      'format',
+      'height',
+      'meta',
+      'seq',
+      'streamId',
+      'timestamp',
+      'width',
+    ]);
   });
 
   it('data exactly at maxFrameBytes', () => {

@@ -73,15 +73,8 @@ function isDimension(v: unknown): v is number {
   return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_DIMENSION;
 }
 
-interface FrameBase {
-  readonly timestamp: number;
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array;
-}
-
 // Decodes a map and checks the fields every frame has, both directions.
-function decodeBase(bytes: Uint8Array, maxFrameBytes: number): Result<{ m: Record<string, unknown>; base: FrameBase }> {
+function decodeBase(bytes: Uint8Array, maxFrameBytes: number): Result<Record<string, unknown>> {
   const decoded = decodeMap(bytes);
   if (!decoded.ok) return decoded;
   const m = decoded.value;
@@ -106,23 +99,14 @@ function decodeBase(bytes: Uint8Array, maxFrameBytes: number): Result<{ m: Recor
   if (m.seq !== undefined && !(Number.isSafeInteger(m.seq) && (m.seq as number) >= 0)) {
     return fail('invalid_envelope', 'seq must be a non-negative integer when present');
   }
-  return {
-    ok: true,
-    value: {
-      m,
-      base: {
-        timestamp: m.timestamp as number,
-        width: m.width as number,
-        height: m.height as number,
-        data: m.data as Uint8Array,
-      },
-    },
-  };
+  return decoded;
 }
 
 /**
  * Decodes and validates a publisher's envelope. Checks shape and limits only;
- * the JPEG itself is checked by `inspectJpeg`.
+ * the JPEG itself is checked by `inspectJpeg`. The value always has every
+ * field, absent ones undefined: one object shape for every frame (objects
+ * built by conditional spreads cost the fast path a map transition each).
  */
 export function decodeFrameEnvelope(
   bytes: Uint8Array,
@@ -130,7 +114,7 @@ export function decodeFrameEnvelope(
 ): Result<FrameEnvelope> {
   const decoded = decodeBase(bytes, limits.maxFrameBytes);
   if (!decoded.ok) return decoded;
-  const { m, base } = decoded.value;
+  const m = decoded.value;
   if (m.streamId !== undefined && !isValidStreamId(m.streamId)) {
     return fail('invalid_stream_id', 'streamId must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}');
   }
@@ -143,11 +127,14 @@ export function decodeFrameEnvelope(
   return {
     ok: true,
     value: {
-      ...base,
-      ...(m.streamId !== undefined && { streamId: m.streamId as string }),
-      ...(m.seq !== undefined && { seq: m.seq as number }),
-      ...(m.format !== undefined && { format: 'jpeg' as const }),
-      ...(m.meta !== undefined && { meta: m.meta as Record<string, unknown> }),
+      timestamp: m.timestamp as number,
+      width: m.width as number,
+      height: m.height as number,
+      data: m.data as Uint8Array,
+      streamId: m.streamId as string | undefined,
+      seq: m.seq as number | undefined,
+      format: m.format as 'jpeg' | undefined,
+      meta: m.meta as Record<string, unknown> | undefined,
     },
   };
 }
@@ -185,14 +172,17 @@ export function decodeViewerFrame(
 ): Result<ViewerFrame> {
   const decoded = decodeBase(bytes, limits.maxFrameBytes);
   if (!decoded.ok) return decoded;
-  const { m, base } = decoded.value;
+  const m = decoded.value;
   if (!isValidStreamId(m.streamId)) return fail('invalid_stream_id', 'streamId missing or invalid');
   if (!Number.isSafeInteger(m.seq)) return fail('invalid_envelope', 'seq missing');
   if (typeof m.receivedAt !== 'number') return fail('invalid_envelope', 'receivedAt missing');
   return {
     ok: true,
     value: {
-      ...base,
+      timestamp: m.timestamp as number,
+      width: m.width as number,
+      height: m.height as number,
+      data: m.data as Uint8Array,
       streamId: m.streamId,
       seq: m.seq as number,
       receivedAt: m.receivedAt,

@@ -16,6 +16,12 @@ class HeaderWriter {
     scratch[this.pos++] = b;
   }
 
+  /** Bytes encoded beforehand (the map's keys). */
+  raw(bytes: Uint8Array): void {
+    scratch.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   /** A string; ASCII is written as is (stream ids, keys), anything else through TextEncoder. */
   str(s: string): void {
     let ascii = s.length < 0x100;
@@ -95,25 +101,44 @@ class HeaderWriter {
   }
 }
 
+// The map's keys as msgpack strings, encoded once rather than per frame.
+const KEYS = (() => {
+  const keyBytes = (key: string): Uint8Array => {
+    const w = new HeaderWriter();
+    w.str(key);
+    return scratch.slice(0, w.pos);
+  };
+  return {
+    timestamp: keyBytes('timestamp'),
+    width: keyBytes('width'),
+    height: keyBytes('height'),
+    streamId: keyBytes('streamId'),
+    seq: keyBytes('seq'),
+    receivedAt: keyBytes('receivedAt'),
+    format: keyBytes('format'),
+    data: keyBytes('data'),
+  };
+})();
+
 // The header of `frame`'s viewer form (everything before the JPEG) into `scratch`; returns its length.
 function writeHeader(frame: ViewerFrame): number {
   const w = new HeaderWriter();
   w.byte(0x88); // a map of 8 entries, in encodeViewerFrame's order
-  w.str('timestamp');
+  w.raw(KEYS.timestamp);
   w.num(frame.timestamp);
-  w.str('width');
+  w.raw(KEYS.width);
   w.num(frame.width);
-  w.str('height');
+  w.raw(KEYS.height);
   w.num(frame.height);
-  w.str('streamId');
+  w.raw(KEYS.streamId);
   w.str(frame.streamId);
-  w.str('seq');
+  w.raw(KEYS.seq);
   w.num(frame.seq);
-  w.str('receivedAt');
+  w.raw(KEYS.receivedAt);
   w.num(frame.receivedAt);
-  w.str('format');
+  w.raw(KEYS.format);
   w.str(frame.format);
-  w.str('data');
+  w.raw(KEYS.data);
   w.binHeader(frame.data.byteLength);
   return w.pos;
 }

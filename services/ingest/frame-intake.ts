@@ -35,7 +35,9 @@ export function bodyKindOf(
       message: `X-Frame-Format must be ${FRAME_FORMAT_HEADER_VALUE}, got ${JSON.stringify(frameFormat)}`,
     };
   }
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const raw = contentType ?? '';
+  const semicolon = raw.indexOf(';');
+  const type = (semicolon < 0 ? raw : raw.slice(0, semicolon)).trim().toLowerCase();
   if (ENVELOPE_CONTENT_TYPES.includes(type)) return { ok: true, kind: 'envelope' };
   if (type === JPEG_CONTENT_TYPE && frameFormat === undefined) return { ok: true, kind: 'jpeg' };
   return {
@@ -118,7 +120,7 @@ export function parseFrameBody(
       width: jpeg.value.width,
       height: jpeg.value.height,
       data,
-      ...(sourceSeq !== undefined && { sourceSeq }),
+      sourceSeq,
     },
   };
 }

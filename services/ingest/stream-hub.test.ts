@@ -59,6 +59,7 @@ describe('StreamHub publish', () => {
       width: 64,
       height: 48,
       data: Uint8Array.of(1, 2, 3),
+      format: 'jpeg',
     });
     expect(publish(hub, input('a')).seq).toBe(2);
     expect(publish(hub, input('b')).seq).toBe(1);

@@ -22,6 +22,8 @@ export interface Frame {
   readonly width: number;
   readonly height: number;
   readonly data: Uint8Array;
+  /** Always `jpeg`: with it a Frame is also the ViewerFrame the fan-out encodes. */
+  readonly format: 'jpeg';
   /** Viewer wire bytes, made on first use by the fan-out and shared by all viewers. */
   wire?: FrameWire;
 }
@@ -34,7 +36,7 @@ export interface FrameInput {
   readonly height: number;
   readonly data: Uint8Array;
   /** Publisher's own counter, used to drop frames that arrive out of order. */
-  readonly sourceSeq?: number;
+  readonly sourceSeq?: number | undefined;
 }
 
 /** A stream's public figures (the streams API and metrics read these). */
@@ -175,6 +177,7 @@ export class StreamHub implements FrameSource {
       width: input.width,
       height: input.height,
       data: input.data,
+      format: 'jpeg',
       wire: undefined, // set by the fan-out; present from the start so every frame has one shape
     };
     stream.ring.push(frame);

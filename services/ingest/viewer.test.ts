@@ -42,6 +42,7 @@ function frame(seq: number): Frame {
     width: 64,
     height: 48,
     data: new Uint8Array(10),
+    format: 'jpeg',
   };
 }
 

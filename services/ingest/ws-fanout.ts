@@ -131,32 +131,51 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
  * not compress (perMessageDeflate is off), so both share the socket in order.
  * Once the connection is closing nothing more is written: no data may follow
  * a close frame (RFC 6455 §5.5.1).
+ *
+ * A class, not an object literal: a literal with a getter gets a hidden class
+ * of its own per viewer (each getter is a new closure), which made the fan-out
+ * loop's `bufferedAmount` read a megamorphic lookup for every send.
  */
+class WsViewerSink implements ViewerSink {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+  ) {}
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  sendBinary(data: FrameWire, onFlushed?: (err?: Error | null) => void): void {
+    const { ws, socket } = this;
+    if (ws.readyState !== WebSocket.OPEN || !socket.writable) {
+      onFlushed?.(new Error('viewer socket is not open'));
+      return;
+    }
+    if (Buffer.isBuffer(data)) {
+      socket.write(data, onFlushed);
+      return;
+    }
+    socket.cork();
+    socket.write(data.head);
+    socket.write(data.body, onFlushed);
+    socket.uncork();
+  }
+
+  sendText(text: string): void {
+    this.ws.send(text);
+  }
+
+  close(code: number, reason: string): void {
+    const { ws } = this;
+    ws.close(code, reason);
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+}
+
+/** The sink of a viewer on `ws`, whose upgraded socket is `socket`. */
 export function wsViewerSink(ws: WebSocket, socket: Duplex): ViewerSink {
-  return {
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    sendBinary: (data, onFlushed) => {
-      if (ws.readyState !== WebSocket.OPEN || !socket.writable) {
-        onFlushed?.(new Error('viewer socket is not open'));
-        return;
-      }
-      if (Buffer.isBuffer(data)) {
-        socket.write(data, onFlushed);
-        return;
-      }
-      socket.cork();
-      socket.write(data.head);
-      socket.write(data.body, onFlushed);
-      socket.uncork();
-    },
-    sendText: (text) => ws.send(text),
-    close: (code, reason) => {
-      ws.close(code, reason);
-      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
-    },
-  };
+  return new WsViewerSink(ws, socket);
 }
 
 /**
@@ -454,9 +473,8 @@ export class WsFanout implements ViewerStats {
  */
 export function wireOf(frame: Frame): FrameWire {
   if (!frame.wire) {
-    const viewerFrame = { ...frame, format: 'jpeg' as const };
     const free = freeBytesBefore(frame.data) - WS_HEADER_MAX_BYTES;
-    const bytes = free > 0 ? encodeViewerFrameInPlace(viewerFrame, free) : undefined;
+    const bytes = free > 0 ? encodeViewerFrameInPlace(frame, free) : undefined;
     if (bytes) {
       const headerLength = wsHeaderLength(bytes.byteLength);
       const start = bytes.byteOffset - headerLength;
@@ -464,7 +482,7 @@ export function wireOf(frame: Frame): FrameWire {
       writeWsBinaryHeader(message, 0, bytes.byteLength);
       frame.wire = message;
     } else {
-      const envelopeHead = encodeViewerFrameHeader(viewerFrame, Buffer.allocUnsafe);
+      const envelopeHead = encodeViewerFrameHeader(frame, Buffer.allocUnsafe);
       const payload = envelopeHead.byteLength + frame.data.byteLength;
       const head = Buffer.allocUnsafe(wsHeaderLength(payload) + envelopeHead.byteLength);
       head.set(envelopeHead, writeWsBinaryHeader(head, 0, payload));
