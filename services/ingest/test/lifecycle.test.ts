@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '../../../shared/index.js';
+import { CloseCode, inspectJpeg } from '../../../shared/index.js';
 import {
   closeOf,
   connectViewer,
@@ -18,6 +19,11 @@ import {
 
 const INGEST_MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const wsUrl = (base: string, path: string): string => base.replace(/^http/, 'ws') + path;
+const inspectJpegSize = (jpeg: Uint8Array): { width: number } => {
+  const r = inspectJpeg(jpeg);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+};
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('stream status', () => {
@@ -90,6 +96,24 @@ describe('ingest as a process', () => {
       expect(proc.logs.some((l) => l.includes('"shutting down"') && l.includes('SIGTERM'))).toBe(true);
     } finally {
       await v?.close();
+      await proc?.kill();
+    }
+  });
+
+  it('loads sharp (libvips) on the first snapshot, not at startup', async () => {
+    let proc: IngestProcess | undefined;
+    try {
+      proc = await spawnIngest();
+      const pid = proc.child.pid as number;
+      const libvipsMapped = (): boolean => readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libvips');
+      const jpeg = await solidJpeg(64, 48, [1, 2, 3]);
+      expect((await postFrame(proc.url, 'cam', seedBody(jpeg, 64, 48))).status).toBe(204);
+      expect(libvipsMapped()).toBe(false);
+      const snap = await fetch(`${proc.url}/streams/cam/snapshot.jpg?width=32`);
+      expect(snap.status).toBe(200);
+      expect(inspectJpegSize(Buffer.from(await snap.arrayBuffer())).width).toBe(32);
+      expect(libvipsMapped()).toBe(true);
+    } finally {
       await proc?.kill();
     }
   });
