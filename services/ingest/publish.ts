@@ -8,6 +8,7 @@ import { bodyKindOf, parseFrameBody } from './frame-intake.js';
 import { LogThrottle } from './log-throttle.js';
 import type { IngestMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limiter.js';
+import type { Tally } from './tally-counter.js';
 import type { StreamHub } from './stream-hub.js';
 
 /** One publish request, whatever carried it: node's IncomingMessage on the server, a fetch Request in tests. */
@@ -60,7 +61,7 @@ export function createPublishHandler(deps: PublishDeps): PublishHandler {
   const limiter = new RateLimiter({ ratePerSecond: config.maxPublishFps, maxKeys: config.maxStreams * 2 });
   const throttle = new LogThrottle(deps.log);
   // Tallies per stream, so a frame costs no label hashing; the map is bounded like the hub's streams.
-  const counters = new Map<string, { frames: { inc(): void }; bytes: { inc(n: number): void } }>();
+  const counters = new Map<string, { frames: Tally; bytes: Tally }>();
   const countersFor = (streamId: string) => {
     let c = counters.get(streamId);
     if (!c) {

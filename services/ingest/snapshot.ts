@@ -1,13 +1,11 @@
-import type { Sharp, SharpOptions } from 'sharp';
-
-type SharpFactory = (input: Uint8Array, options?: SharpOptions) => Sharp;
+type Sharp = (typeof import('sharp'))['default'];
 
 // sharp (libvips) is loaded on the first snapshot, not at startup: it adds about
 // 26 MB of RSS and 2 MB of JS heap that a server nobody asks for snapshots
 // would carry (and mark on every full GC) for nothing.
-let loading: Promise<SharpFactory> | undefined;
-function loadSharp(): Promise<SharpFactory> {
-  loading ??= import('sharp').then((m) => m.default as SharpFactory);
+let loading: Promise<Sharp> | undefined;
+function loadSharp(): Promise<Sharp> {
+  loading ??= import('sharp').then((m) => m.default);
   return loading;
 }
 

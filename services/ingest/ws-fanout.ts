@@ -20,6 +20,7 @@ import type { IngestMetrics } from './metrics.js';
 import type { Frame, FrameSource, FrameWire, StreamInfo, Subscription } from './stream-hub.js';
 import { freeBytesBefore } from './owned-buffers.js';
 import { SlicedFanout, type SliceHandlers } from './sliced-fanout.js';
+import type { Tally } from './tally-counter.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
 import { WS_HEADER_MAX_BYTES, wsHeaderLength, writeWsBinaryHeader } from './ws-frame.js';
 
@@ -48,6 +49,11 @@ export interface ViewerStats {
 // within this is destroyed: a stuck viewer would never read the close frame.
 const CLOSE_GRACE_MS = 1000;
 
+function closeWithGrace(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason);
+  setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+}
+
 interface Connection {
   readonly ws: WebSocket;
   readonly viewer: Viewer;
@@ -68,15 +74,16 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
   dropped = 0;
   subscription: Subscription | undefined;
   private readonly pass: SlicedFanout<Connection, Outgoing>;
-  // Sends made inside a slice are counted in bulk after it (metrics cost a hash per call).
+  // Within a slice the latency histogram gets one sample, at its end, not one per
+  // send: a prom-client observe validates and hashes its labels every time.
   private inSlice = false;
-  private sliceSends = 0;
+  private sentInSlice = false;
 
   constructor(
     readonly streamId: string,
-    private readonly sent: { inc(n?: number): void },
+    private readonly sent: Tally,
     private readonly latency: { observe(v: number): void },
-    private readonly drops: Record<DropReason, { inc(): void }>,
+    private readonly drops: Record<DropReason, Tally>,
     sliceMs: number,
   ) {
     this.pass = new SlicedFanout(this, { sliceMs, now: () => performance.now(), defer: setImmediate });
@@ -104,18 +111,17 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
 
   /** One latency sample per slice: its last write. */
   sliceDone(out: Outgoing): void {
-    if (this.sliceSends === 0) return;
-    this.sent.inc(this.sliceSends);
-    this.sliceSends = 0;
+    if (!this.sentInSlice) return;
+    this.sentInSlice = false;
     this.latency.observe((performance.now() - out.frame.receivedMono) / 1000);
   }
 
   onSent(_viewer: Viewer, frame: Frame): void {
+    this.sent.inc();
     if (this.inSlice) {
-      this.sliceSends++;
+      this.sentInSlice = true;
       return;
     }
-    this.sent.inc();
     this.latency.observe((performance.now() - frame.receivedMono) / 1000);
   }
 
@@ -136,7 +142,7 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
  * of its own per viewer (each getter is a new closure), which made the fan-out
  * loop's `bufferedAmount` read a megamorphic lookup for every send.
  */
-class WsViewerSink implements ViewerSink {
+export class WsViewerSink implements ViewerSink {
   constructor(
     private readonly ws: WebSocket,
     private readonly socket: Duplex,
@@ -167,15 +173,8 @@ class WsViewerSink implements ViewerSink {
   }
 
   close(code: number, reason: string): void {
-    const { ws } = this;
-    ws.close(code, reason);
-    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    closeWithGrace(this.ws, code, reason);
   }
-}
-
-/** The sink of a viewer on `ws`, whose upgraded socket is `socket`. */
-export function wsViewerSink(ws: WebSocket, socket: Duplex): ViewerSink {
-  return new WsViewerSink(ws, socket);
 }
 
 /**
@@ -272,8 +271,7 @@ export class WsFanout implements ViewerStats {
 
   private refuse(ws: WebSocket, code: number, reason: string): void {
     this.metrics.viewersRefused.inc({ reason });
-    ws.close(code, reason);
-    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    closeWithGrace(ws, code, reason);
   }
 
   private accept(
@@ -298,7 +296,7 @@ export class WsFanout implements ViewerStats {
     if (!group) return this.refuse(ws, CloseCode.TRY_AGAIN_LATER, 'too_many_streams');
 
     const viewer = new Viewer(
-      wsViewerSink(ws, socket),
+      new WsViewerSink(ws, socket),
       { window: this.options.viewerWindow, maxBufferedBytes: this.options.viewerMaxBufferedBytes },
       group,
     );

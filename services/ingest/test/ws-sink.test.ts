@@ -4,7 +4,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { wsViewerSink } from '../ws-fanout.js';
+import { WsViewerSink } from '../ws-fanout.js';
 import { wsHeaderLength, writeWsBinaryHeader } from '../ws-frame.js';
 
 /** One WebSocket message as a viewer's socket gets it: header, then payload. */
@@ -77,11 +77,11 @@ async function rawPair(): Promise<{
   return { ws, socket, client, received, server };
 }
 
-describe('wsViewerSink', () => {
+describe('WsViewerSink', () => {
   it('writes ready-framed messages in order with ws text messages on the same socket', async () => {
     const { ws, socket, client, received, server } = await rawPair();
     try {
-      const sink = wsViewerSink(ws, socket);
+      const sink = new WsViewerSink(ws, socket);
       const big = Buffer.alloc(70_000, 7);
       sink.sendText('{"type":"hello"}');
       sink.sendBinary(framed(Buffer.from('one')));
@@ -102,7 +102,7 @@ describe('wsViewerSink', () => {
   it('writes no frame after the close frame and reports the frame as not sent', async () => {
     const { ws, socket, client, received, server } = await rawPair();
     try {
-      const sink = wsViewerSink(ws, socket);
+      const sink = new WsViewerSink(ws, socket);
       sink.sendBinary(framed(Buffer.from('before')));
       sink.close(4408, 'viewer_too_slow');
       let error: Error | null | undefined;
