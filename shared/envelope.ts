@@ -1,4 +1,5 @@
 import { Decoder, encode } from '@msgpack/msgpack';
+import { readEnvelopeFields } from './envelope-reader.js';
 import { DEFAULT_MAX_FRAME_BYTES, MAX_DIMENSION, MAX_ENVELOPE_KEYS, MAX_ENVELOPE_STRING } from './limits.js';
 import { fail, type Result } from './result.js';
 import { isValidStreamId } from './stream-id.js';
@@ -57,6 +58,8 @@ const decoder = new Decoder({
 });
 
 function decodeMap(bytes: Uint8Array): Result<Record<string, unknown>> {
+  const fields = readEnvelopeFields(bytes);
+  if (fields) return { ok: true, value: fields };
   let raw: unknown;
   try {
     raw = decoder.decode(bytes);
