@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readEnvelopeFields } from './envelope-reader.js';
 import { encodeFrameEnvelope, encodeViewerFrame } from './envelope.js';
 import { MAX_ENVELOPE_KEYS, MAX_ENVELOPE_STRING } from './limits.js';
+import { prng } from '../test/prng.js';
 
 // The full decoder as envelope.ts configures it: what the reader must agree with.
 const full = new Decoder({
@@ -25,18 +26,6 @@ function defined(fields: object): Record<string, unknown> {
 }
 
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0xff, 0xd9]);
-
-// Deterministic, so a failure reproduces.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const KEYS = ['timestamp', 'width', 'height', 'data', 'streamId', 'seq', 'format', 'receivedAt', 'meta', 'other'];
 
@@ -155,7 +144,7 @@ describe('readEnvelopeFields', () => {
   });
 
   it('agrees with the full decoder on 5000 random envelopes and their corruptions', () => {
-    const r = rng(6);
+    const r = prng(6);
     let read = 0;
     for (let i = 0; i < 5000; i++) {
       const clean = encode(randomEnvelope(r));

@@ -1,19 +1,8 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectJpeg } from '../../shared/index.js';
+import { prng } from '../../test/prng.js';
 import { JpegSplitter, type SplitterDrop } from './jpeg-splitter.js';
-
-/** Deterministic PRNG (mulberry32), so a failing chunking can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function segment(marker: number, payload: Buffer | number[]): Buffer {
   const body = Buffer.from(payload);
