@@ -114,8 +114,9 @@ describe('readEnvelopeFields', () => {
     ['map16', [0xde, 0x00, 0x01, ...key('height'), 0x07], 7],
   ])('reads a %s as the full decoder does', (_form, bytes, expected) => {
     const input = Uint8Array.from(bytes);
-    expect(Object.values(defined(readEnvelopeFields(input) ?? {}))).toEqual([expected]);
-    expect(readEnvelopeFields(input)).toMatchObject(fullDecode(input).ok ? (full.decode(input) as object) : {});
+    const fields = defined(readEnvelopeFields(input) ?? {});
+    expect(Object.values(fields)).toEqual([expected]);
+    expect(fullDecode(input)).toEqual({ ok: true, value: fields });
   });
 
   it.each([

@@ -77,8 +77,10 @@ function keyAt(b: Uint8Array, at: number, n: number): Key | undefined {
   return undefined;
 }
 
-// An ASCII string of `n` bytes at `at`, or undefined (not ASCII).
+// A str value's `n` bytes at `at` as a string; undefined when they run past the
+// input, pass MAX_ENVELOPE_STRING or are not ASCII (the full decoder decides those).
 function asciiAt(b: Uint8Array, at: number, n: number): string | undefined {
+  if (n > MAX_ENVELOPE_STRING || at + n > b.length) return undefined;
   let s = '';
   for (let i = 0; i < n; i++) {
     const c = b[at + i] as number;
@@ -102,8 +104,6 @@ function asciiAt(b: Uint8Array, at: number, n: number): string | undefined {
  * had arrived.
  */
 export function readEnvelopeFields(bytes: Uint8Array): EnvelopeFields | undefined {
-  // One function with few calls: at 30 frames a second it runs as baseline
-  // code, where every call and property access costs, not as optimized code.
   const b = bytes;
   const end = b.length;
   let at = 1;
@@ -146,11 +146,12 @@ export function readEnvelopeFields(bytes: Uint8Array): EnvelopeFields | undefine
       value = t - 0x100;
     } else if (t >= 0xa0 && t <= 0xbf) {
       const n = t - 0xa0;
-      if (at + n > end || (value = asciiAt(b, at, n)) === undefined) return undefined;
+      if ((value = asciiAt(b, at, n)) === undefined) return undefined;
       at += n;
     } else {
       const head = HEAD[t];
       if (head === undefined || at + head > end) return undefined;
+      let next = at + head;
       switch (t) {
         case 0xc0:
           value = null;
@@ -188,18 +189,12 @@ export function readEnvelopeFields(bytes: Uint8Array): EnvelopeFields | undefine
           // bin and str: a length, then that many bytes.
           const n = uint(b, at, head);
           const from = at + head;
-          if (from + n > end) return undefined;
-          if (t <= 0xc6) {
-            value = b.subarray(from, from + n);
-          } else if (n > MAX_ENVELOPE_STRING || (value = asciiAt(b, from, n)) === undefined) {
-            return undefined;
-          }
-          at = from + n;
-          fields[key] = value;
-          continue;
+          next = from + n;
+          value = t <= 0xc6 ? (next <= end ? b.subarray(from, next) : undefined) : asciiAt(b, from, n);
+          if (value === undefined) return undefined;
         }
       }
-      at += head;
+      at = next;
     }
     fields[key] = value;
   }
