@@ -23,6 +23,7 @@ describe('fan-out benchmark (smoke)', () => {
         expect(r.viewerFps?.median).toBeGreaterThan(15);
         expect(r.latencyMs?.n).toBeGreaterThan(0);
         expect(r.closes).toEqual({});
+        expect(r.primedFrames).toBeGreaterThan(10); // primed before viewers joined
       }
       expect(p.ours[0]?.ingestLatencyMs?.n).toBeGreaterThan(0); // only ours stamps receivedAt
       expect(p.naive[0]?.ingestLatencyMs).toBeUndefined();
@@ -36,5 +37,6 @@ describe('fan-out benchmark (smoke)', () => {
     expect(existsSync(file)).toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8')).machine.cores).toBeGreaterThan(0);
     expect(markdown).toContain('| sweep | 1280x720 | 8 |');
+    expect(markdown).toContain('at full speed for 300 ms');
   }, 180_000);
 });

@@ -8,6 +8,7 @@
  *   npm run bench                 full run (~10 minutes)
  *   npm run bench -- --smoke      a few seconds per server (run by the tests)
  *   npm run bench -- --runs 3     repeats of each ours/naive point (default 2)
+ *   npm run bench -- --prime-ms 0 no priming (see Scenario.primeMs; default 3000)
  */
 import { fileURLToPath } from 'node:url';
 import { makePayload, type Payload } from './lib/payload.js';
@@ -98,6 +99,8 @@ function comparedTable(points: readonly ComparedPoint[]): string {
 export async function runFanoutBench(opts: {
   smoke: boolean;
   runs?: number;
+  /** See Scenario.primeMs; default 3000, 300 in smoke mode. */
+  primeMs?: number;
   outDir?: string;
   log?: (line: string) => void;
 }): Promise<{ compared: ComparedPoint[]; single: ScenarioResult[]; markdown: string; file: string }> {
@@ -106,7 +109,11 @@ export async function runFanoutBench(opts: {
   const p720 = await makePayload('720p');
   const p360 = await makePayload('360p');
   const base = { paused: 0, ack: true, fps: 30, lateJoiners: 0 };
-  const timing = opts.smoke ? { warmupMs: 500, windowMs: 1500 } : { warmupMs: 3000, windowMs: 10_000 };
+  const primeMs = opts.primeMs ?? (opts.smoke ? 300 : 3000);
+  if (!(primeMs >= 0)) throw new Error(`primeMs must be a number of ms >= 0, got ${primeMs}`);
+  const timing = opts.smoke
+    ? { primeMs, warmupMs: 500, windowMs: 1500 }
+    : { primeMs, warmupMs: 3000, windowMs: 10_000 };
   const counts = opts.smoke ? [8] : [100, 300, 500, 1000];
 
   const compared: ComparedPoint[] = [];
@@ -134,6 +141,7 @@ export async function runFanoutBench(opts: {
   if (!opts.smoke) {
     const paused = {
       ...base,
+      primeMs,
       warmupMs: 3000,
       windowMs: 60_000,
       name: 'paused 5 of 100, 60 s',
@@ -147,7 +155,7 @@ export async function runFanoutBench(opts: {
 
   const m = machine();
   const markdown = [
-    `Fan-out benchmark, ${new Date().toISOString()}, ${m.cpu} x${m.cores}, Node ${m.node}; load generators on the same machine; ${runs} run(s) per point, medians.`,
+    `Fan-out benchmark, ${new Date().toISOString()}, ${m.cpu} x${m.cores}, Node ${m.node}; load generators on the same machine; ${runs} run(s) per point, medians; each server first took frames at full speed for ${primeMs} ms (V8 priming), then viewers joined, ${timing.warmupMs} ms warm-up, ${timing.windowMs} ms window.`,
     '',
     '### Ours vs the naive relay (same load, same run; viewers acknowledge frames as our player does)',
     '',
@@ -166,6 +174,7 @@ export async function runFanoutBench(opts: {
   const file = writeResults(outDir, opts.smoke ? 'fanout-smoke' : 'fanout', {
     smoke: opts.smoke,
     runs,
+    primeMs,
     compared,
     single,
   });
@@ -174,9 +183,11 @@ export async function runFanoutBench(opts: {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runsArg = process.argv.indexOf('--runs');
+  const primeArg = process.argv.indexOf('--prime-ms');
   const { markdown, file } = await runFanoutBench({
     smoke: process.argv.includes('--smoke'),
     ...(runsArg > 0 && { runs: Number(process.argv[runsArg + 1]) }),
+    ...(primeArg > 0 && { primeMs: Number(process.argv[primeArg + 1]) }),
   });
   process.stdout.write(`${markdown}\nwritten to ${file}\n`);
 }

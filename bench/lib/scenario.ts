@@ -22,6 +22,14 @@ export interface Scenario {
   readonly fps: number;
   readonly warmupMs: number;
   readonly windowMs: number;
+  /**
+   * Before viewers join, the first stream gets frames as fast as the server
+   * takes them for this long, so V8 has compiled the per-frame code. At 30 fps
+   * a fresh process is still compiling it well past a short warm-up (ours'
+   * publish path reached V8's optimizing tier about 30 s in), and the window
+   * would measure the JIT's start-up work instead of a running server.
+   */
+  readonly primeMs?: number;
   /** Viewers that join one by one while frames flow, timing open -> first frame. */
   readonly lateJoiners: number;
 }
@@ -53,6 +61,8 @@ export interface ScenarioResult {
   readonly closes?: Record<string, number>;
   /** ms from socket open to first frame, late joiners. */
   readonly firstFrameMs?: ReturnType<typeof summarize>;
+  /** Frames the server accepted while being primed (see Scenario.primeMs). */
+  readonly primedFrames?: number;
   /** Server CPU during the window, in cores (1.0 = one core busy). */
   readonly serverCpu: number;
   /** The load generators' CPU during the window (viewer workers, publishers), in cores: they share the machine. */
@@ -93,6 +103,10 @@ export async function runScenario(target: Target, s: Scenario, payload: Payload,
   try {
     const streamIds = Array.from({ length: s.streams ?? 1 }, (_, i) => `bench${i}`);
     const urls = streamIds.map((id) => server.wsUrl(id));
+    const primed =
+      s.primeMs && server.postBase
+        ? await publish(server.postBase, streamIds[0] as string, payload, 0, s.primeMs)
+        : undefined;
     if (s.viewers > 0) {
       pool = await ViewerPool.start(
         {
@@ -181,6 +195,7 @@ export async function runScenario(target: Target, s: Scenario, payload: Payload,
         closes: views.closes,
       }),
       ...(firstFrames && { firstFrameMs: summarize(firstFrames) }),
+      ...(primed && { primedFrames: primed.accepted }),
       serverCpu: round((cpu1 - cpu0) / Math.max(0.001, (t1 - t0) / 1000), 3),
       loadCpu: round((load1 - load0) / Math.max(0.001, (t1 - t0) / 1000), 3),
       rssMb: {
