@@ -315,6 +315,10 @@ describe('StreamHub source sequence', () => {
     { name: 'a jump back of 300 (publisher restart)', seqs: [1000, 700], accepted: [1000, 700], outOfOrder: 0 },
     { name: 'a restart to 0', seqs: [5000, 0, 1], accepted: [5000, 0, 1], outOfOrder: 0 },
     { name: 'gaps forward', seqs: [1, 5, 50], accepted: [1, 5, 50], outOfOrder: 0 },
+    // A publisher that restarts soon after it began: the second counter in a row confirms it.
+    { name: 'an early restart', seqs: [262, 1, 2, 3], accepted: [262, 2, 3], outOfOrder: 1 },
+    { name: 'an early restart, reordered', seqs: [262, 2, 1, 3, 4, 5], accepted: [262, 4, 5], outOfOrder: 3 },
+    { name: 'stragglers out of sequence', seqs: [10, 8, 6, 9, 11], accepted: [10, 11], outOfOrder: 3 },
   ])('$name', ({ seqs, accepted, outOfOrder }) => {
     const { hub } = hubWith({ bufferFrames: 10 });
     const listener = new RecordingListener();
@@ -335,8 +339,17 @@ describe('StreamHub source sequence', () => {
     const { hub } = hubWith();
     publish(hub, input('a', { sourceSeq: 10 }));
     expect(hub.publish(input('a', { sourceSeq: 8 }))).toEqual({ ok: true, dropped: 'out_of_order' });
-    expect(hub.publish(input('a', { sourceSeq: 9 }))).toEqual({ ok: true, dropped: 'out_of_order' });
+    expect(hub.publish(input('a', { sourceSeq: 7 }))).toEqual({ ok: true, dropped: 'out_of_order' });
     expect(publish(hub, input('a', { sourceSeq: 11 })).seq).toBe(2);
+  });
+
+  it('an accepted frame clears a pending restart', () => {
+    const { hub } = hubWith();
+    publish(hub, input('a', { sourceSeq: 10 }));
+    expect(hub.publish(input('a', { sourceSeq: 10 }))).toEqual({ ok: true, dropped: 'out_of_order' }); // a retry
+    publish(hub, input('a', { sourceSeq: 11 }));
+    // 11 again would have confirmed a restart after the dropped 10, had 11 not been accepted since.
+    expect(hub.publish(input('a', { sourceSeq: 11 }))).toEqual({ ok: true, dropped: 'out_of_order' });
   });
 
   it('a frame without sourceSeq is accepted and leaves the last sourceSeq in place', () => {

@@ -99,6 +99,20 @@ export interface StreamHubOptions {
 
 // A publisher whose counter jumps back by more than this restarted; accept it.
 const SOURCE_SEQ_RESTART = 300;
+
+/**
+ * Whether a frame with publisher counter `seq` is published, given the last
+ * accepted counter and the one a restart would continue with. A frame at or
+ * behind the last one is a straggler and dropped, unless the counter jumped
+ * far back, or this frame follows the previous dropped one (`resync`): two
+ * consecutive counters behind the last are a publisher that restarted soon
+ * after it began (as RTP receivers resynchronise, RFC 3550 A.1), whose frames
+ * would otherwise all be dropped until its counter passed the old one.
+ */
+function isInOrder(seq: number, last: number, resync: number | undefined): boolean {
+  const behind = last - seq;
+  return behind < 0 || behind >= SOURCE_SEQ_RESTART || seq === resync;
+}
 const RATE_PERIOD_MS = 1000;
 
 class Stream {
@@ -110,6 +124,8 @@ class Stream {
   outOfOrder = 0;
   lastFrameAt: number | undefined;
   lastSourceSeq: number | undefined;
+  /** The counter that would confirm a restart: the last dropped one plus one. */
+  resyncSourceSeq: number | undefined;
   width = 0;
   height = 0;
   fps = 0;
@@ -160,14 +176,16 @@ export class StreamHub implements FrameSource {
     const now = this.now();
     const stream = this.streams.get(input.streamId) ?? this.create(input.streamId, now);
     if (!stream) return { ok: false, code: 'too_many_streams' };
-    if (input.sourceSeq !== undefined && stream.lastSourceSeq !== undefined) {
-      const behind = stream.lastSourceSeq - input.sourceSeq;
-      if (behind >= 0 && behind < SOURCE_SEQ_RESTART) {
+    const { sourceSeq } = input;
+    if (sourceSeq !== undefined) {
+      if (stream.lastSourceSeq !== undefined && !isInOrder(sourceSeq, stream.lastSourceSeq, stream.resyncSourceSeq)) {
         stream.outOfOrder++;
+        stream.resyncSourceSeq = sourceSeq + 1;
         return { ok: true, dropped: 'out_of_order' };
       }
+      stream.lastSourceSeq = sourceSeq;
+      stream.resyncSourceSeq = undefined;
     }
-    if (input.sourceSeq !== undefined) stream.lastSourceSeq = input.sourceSeq;
     const frame: Frame = {
       streamId: stream.id,
       seq: ++stream.seq,
