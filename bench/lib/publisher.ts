@@ -9,11 +9,14 @@ export interface PublishResult {
   readonly skipped: number;
   readonly statuses: Record<string, number>;
   readonly seconds: number;
+  /** The last `seq` sent; a following run continues after it, as one publisher would. */
+  readonly lastSeq: number;
 }
 
 /**
- * Posts `payload` to `/streams/:id/frames` at `fps` (0: as fast as two
- * requests in flight allow) for `durationMs`, over keep-alive connections.
+ * Posts `payload` to `/streams/:id/frames` at `fps` (0: as fast as
+ * `maxInFlight` requests allow) for `durationMs`, over keep-alive
+ * connections, numbering frames from `afterSeq + 1`.
  */
 export async function publish(
   baseUrl: string,
@@ -21,7 +24,7 @@ export async function publish(
   payload: Payload,
   fps: number,
   durationMs: number,
-  maxInFlight = 2,
+  { maxInFlight = 2, afterSeq = 0 }: { maxInFlight?: number; afterSeq?: number } = {},
 ): Promise<PublishResult> {
   const url = `${baseUrl}/streams/${streamId}/frames`;
   const statuses: Record<string, number> = {};
@@ -29,7 +32,7 @@ export async function publish(
   let accepted = 0;
   let skipped = 0;
   let inFlight = 0;
-  let seq = 0;
+  let seq = afterSeq;
   const started = performance.now();
   const end = started + durationMs;
   const postOne = async (): Promise<void> => {
@@ -82,5 +85,5 @@ export async function publish(
     }
     await Promise.all(pending);
   }
-  return { attempted, accepted, skipped, statuses, seconds: (performance.now() - started) / 1000 };
+  return { attempted, accepted, skipped, statuses, seconds: (performance.now() - started) / 1000, lastSeq: seq };
 }

@@ -1,4 +1,7 @@
 import WebSocket from 'ws';
+import { encodeAck } from '../../shared/index.js';
+import { readFrameHead } from './frame-head.js';
+import { leanConnect } from './lean-ws.js';
 import type { Payload } from './payload.js';
 import { sampleProc } from './proc-stats.js';
 import { cpuSeconds } from './proc-tree.js';
@@ -95,6 +98,45 @@ async function lateJoiners(url: string, n: number): Promise<number[]> {
   return times;
 }
 
+/**
+ * Posts frames to `streamId` as fast as the server takes them for
+ * `s.primeMs`, with one viewer at `url` reading (and acknowledging, if
+ * `s.ack`) so the viewer side of the code is compiled too. That viewer is
+ * gone before the measured viewers join.
+ */
+async function prime(
+  postBase: string,
+  streamId: string,
+  url: string,
+  s: Scenario,
+  payload: Payload,
+): Promise<PublishResult> {
+  let fail: (err: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const viewer = leanConnect(url, {
+    onOpen: () => open(),
+    onError: (err) => fail(err),
+    onBinary: (head) => {
+      if (!s.ack) return;
+      let seq: number | undefined;
+      try {
+        seq = readFrameHead(head).seq;
+      } catch {
+        return; // not an envelope head: nothing to acknowledge
+      }
+      if (seq !== undefined) viewer.sendText(encodeAck(seq));
+    },
+  });
+  try {
+    await Promise.race([opened, failed]);
+    return await Promise.race([publish(postBase, streamId, payload, 0, s.primeMs ?? 0), failed]);
+  } finally {
+    viewer.terminate();
+  }
+}
+
 /** Starts `target`, loads it as `s` says, measures, stops it. */
 export async function runScenario(target: Target, s: Scenario, payload: Payload, workers = 2): Promise<ScenarioResult> {
   const server = await target.start();
@@ -105,7 +147,7 @@ export async function runScenario(target: Target, s: Scenario, payload: Payload,
     const urls = streamIds.map((id) => server.wsUrl(id));
     const primed =
       s.primeMs && server.postBase
-        ? await publish(server.postBase, streamIds[0] as string, payload, 0, s.primeMs)
+        ? await prime(server.postBase, streamIds[0] as string, urls[0] as string, s, payload)
         : undefined;
     if (s.viewers > 0) {
       pool = await ViewerPool.start(
@@ -155,7 +197,11 @@ export async function runScenario(target: Target, s: Scenario, payload: Payload,
     const runMs = s.warmupMs + s.windowMs + 100;
     const postBase = server.postBase;
     const pubs: PublishResult[] = postBase
-      ? await Promise.all(streamIds.map((id) => publish(postBase, id, payload, s.fps, runMs)))
+      ? await Promise.all(
+          streamIds.map((id, i) =>
+            publish(postBase, id, payload, s.fps, runMs, { afterSeq: i === 0 ? (primed?.lastSeq ?? 0) : 0 }),
+          ),
+        )
       : (await new Promise((r) => setTimeout(r, runMs)), []);
     const views = await measured;
     const firstFrames = await lateJoin;
