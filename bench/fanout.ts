@@ -5,7 +5,7 @@
  * who reproduce this; figures are ratios against the naive relay measured in
  * the same run, alternating the two servers to spread machine noise.
  *
- *   npm run bench                 full run (~10 minutes)
+ *   npm run bench                 full run (~15 minutes)
  *   npm run bench -- --smoke      a few seconds per server (run by the tests)
  *   npm run bench -- --runs 3     repeats of each ours/naive point (default 2)
  *   npm run bench -- --prime-ms 0 no priming (see Scenario.primeMs; default 3000)
