@@ -1,7 +1,4 @@
 import WebSocket from 'ws';
-import { encodeAck } from '../../shared/index.js';
-import { readFrameHead } from './frame-head.js';
-import { leanConnect } from './lean-ws.js';
 import type { Payload } from './payload.js';
 import { sampleProc } from './proc-stats.js';
 import { cpuSeconds } from './proc-tree.js';
@@ -9,6 +6,7 @@ import { publish, type PublishResult } from './publisher.js';
 import { summarize } from './stats.js';
 import type { Target } from './targets.js';
 import { ViewerPool } from './viewer-pool.js';
+import type { ViewerJob } from './viewer-worker.js';
 
 /** One load point. */
 export interface Scenario {
@@ -99,41 +97,23 @@ async function lateJoiners(url: string, n: number): Promise<number[]> {
 }
 
 /**
- * Posts frames to `streamId` as fast as the server takes them for
- * `s.primeMs`, with one viewer at `url` reading (and acknowledging, if
- * `s.ack`) so the viewer side of the code is compiled too. That viewer is
- * gone before the measured viewers join.
+ * Posts frames to `streamId` as fast as the server takes them for `primeMs`
+ * while `viewer` (one benchmark viewer, reading and acknowledging like the
+ * measured ones) is connected, so the viewer side of the code is compiled
+ * too. That viewer is gone before the measured viewers join.
  */
 async function prime(
   postBase: string,
   streamId: string,
-  url: string,
-  s: Scenario,
   payload: Payload,
+  primeMs: number,
+  viewer: ViewerJob,
 ): Promise<PublishResult> {
-  let fail: (err: Error) => void = () => undefined;
-  const failed = new Promise<never>((_, reject) => (fail = reject));
-  let open: () => void = () => undefined;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  const viewer = leanConnect(url, {
-    onOpen: () => open(),
-    onError: (err) => fail(err),
-    onBinary: (head) => {
-      if (!s.ack) return;
-      let seq: number | undefined;
-      try {
-        seq = readFrameHead(head).seq;
-      } catch {
-        return; // not an envelope head: nothing to acknowledge
-      }
-      if (seq !== undefined) viewer.sendText(encodeAck(seq));
-    },
-  });
+  const pool = await ViewerPool.start(viewer, 1);
   try {
-    await Promise.race([opened, failed]);
-    return await Promise.race([publish(postBase, streamId, payload, 0, s.primeMs ?? 0), failed]);
+    return await publish(postBase, streamId, payload, 0, primeMs);
   } finally {
-    viewer.terminate();
+    pool.kill();
   }
 }
 
@@ -145,21 +125,19 @@ export async function runScenario(target: Target, s: Scenario, payload: Payload,
   try {
     const streamIds = Array.from({ length: s.streams ?? 1 }, (_, i) => `bench${i}`);
     const urls = streamIds.map((id) => server.wsUrl(id));
+    const viewers = { ack: s.ack, mode: target.mode, warmupMs: s.warmupMs, windowMs: s.windowMs };
     const primed =
       s.primeMs && server.postBase
-        ? await prime(server.postBase, streamIds[0] as string, urls[0] as string, s, payload)
+        ? await prime(server.postBase, streamIds[0] as string, payload, s.primeMs, {
+            ...viewers,
+            urls: urls.slice(0, 1),
+            count: 1,
+            paused: 0,
+          })
         : undefined;
     if (s.viewers > 0) {
       pool = await ViewerPool.start(
-        {
-          urls,
-          count: s.viewers,
-          ack: s.ack,
-          paused: s.paused,
-          mode: target.mode,
-          warmupMs: s.warmupMs,
-          windowMs: s.windowMs,
-        },
+        { ...viewers, urls, count: s.viewers, paused: s.paused },
         Math.min(workers, s.viewers),
       );
     }

@@ -99,6 +99,7 @@ export interface StreamHubOptions {
 
 // A publisher whose counter jumps back by more than this restarted; accept it.
 const SOURCE_SEQ_RESTART = 300;
+const RATE_PERIOD_MS = 1000;
 
 /**
  * Whether a frame with publisher counter `seq` is published, given the last
@@ -113,7 +114,6 @@ function isInOrder(seq: number, last: number, resync: number | undefined): boole
   const behind = last - seq;
   return behind < 0 || behind >= SOURCE_SEQ_RESTART || seq === resync;
 }
-const RATE_PERIOD_MS = 1000;
 
 class Stream {
   status: StreamStatus = 'offline';
