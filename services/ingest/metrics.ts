@@ -1,7 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StreamStatus } from '../../shared/index.js';
 import type { StreamInfo } from './stream-hub.js';
-import { TallyCounter } from './tally-counter.js';
+import { TallyCounter, TallyHistogram } from './tally.js';
 
 /** Where gauges read their values at scrape time. */
 export interface MetricSources {
@@ -51,7 +51,7 @@ export function createIngestMetrics(registry: Registry, sources: MetricSources) 
       labelNames: ['stream', 'reason'] as const,
       registers,
     }),
-    sendLatency: new Histogram({
+    sendLatency: new TallyHistogram({
       name: 'fanout_send_latency_seconds',
       help: 'Time from ingest accepting a frame to writing it to viewer sockets: one sample per fan-out (its last write) and one per frame sent later to a viewer that was behind.',
       labelNames: ['stream'] as const,

@@ -8,7 +8,7 @@ import { bodyKindOf, parseFrameBody } from './frame-intake.js';
 import { LogThrottle } from './log-throttle.js';
 import type { IngestMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limiter.js';
-import type { Tally } from './tally-counter.js';
+import type { Tally } from './tally.js';
 import type { StreamHub } from './stream-hub.js';
 
 /** One publish request, whatever carried it: node's IncomingMessage on the server, a fetch Request in tests. */

@@ -20,7 +20,7 @@ import type { IngestMetrics } from './metrics.js';
 import type { Frame, FrameSource, FrameWire, StreamInfo, Subscription } from './stream-hub.js';
 import { freeBytesBefore } from './owned-buffers.js';
 import { SlicedFanout, type SliceHandlers } from './sliced-fanout.js';
-import type { Tally } from './tally-counter.js';
+import type { Observer, Tally } from './tally.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
 import { WS_HEADER_MAX_BYTES, wsHeaderLength, writeWsBinaryHeader } from './ws-frame.js';
 
@@ -74,15 +74,15 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
   dropped = 0;
   subscription: Subscription | undefined;
   private readonly pass: SlicedFanout<Connection, Outgoing>;
-  // Within a slice the latency histogram gets one sample, at its end, not one per
-  // send: a prom-client observe validates and hashes its labels every time.
+  // Within a slice the latency histogram gets one sample, at its end: the
+  // slice's last write is when its whole pass was out.
   private inSlice = false;
   private sentInSlice = false;
 
   constructor(
     readonly streamId: string,
     private readonly sent: Tally,
-    private readonly latency: { observe(v: number): void },
+    private readonly latency: Observer,
     private readonly drops: Record<DropReason, Tally>,
     sliceMs: number,
   ) {
@@ -335,7 +335,7 @@ export class WsFanout implements ViewerStats {
     const group = new Group(
       streamId,
       m.framesSent.tally(streamId),
-      m.sendLatency.labels(streamId),
+      m.sendLatency.tally(streamId),
       {
         window_full: m.framesDropped.tally(streamId, 'window_full'),
         buffer_full: m.framesDropped.tally(streamId, 'buffer_full'),
