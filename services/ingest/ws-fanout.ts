@@ -60,7 +60,10 @@ interface Connection {
   readonly group: Group;
   /** Periodic stats go to viewers that speak the control protocol. */
   wantsStats: boolean;
+  /** Answered the last heartbeat ping, or needed none. */
   alive: boolean;
+  /** Sent a message since the last heartbeat: it needs no ping this round. */
+  spoke: boolean;
 }
 
 /** A frame and its viewer bytes, as one fan-out pass carries them. */
@@ -300,7 +303,7 @@ export class WsFanout implements ViewerStats {
       { window: this.options.viewerWindow, maxBufferedBytes: this.options.viewerMaxBufferedBytes },
       group,
     );
-    const conn: Connection = { ws, viewer, group, wantsStats: !legacy, alive: true };
+    const conn: Connection = { ws, viewer, group, wantsStats: !legacy, alive: true, spoke: false };
     group.connections.add(conn);
     this.total++;
 
@@ -372,6 +375,7 @@ export class WsFanout implements ViewerStats {
   }
 
   private onMessage(conn: Connection, data: Buffer, isBinary: boolean): void {
+    conn.spoke = true;
     const seq = isBinary ? undefined : ackSeqOf(data);
     if (seq !== undefined) {
       conn.wantsStats = true;
@@ -447,9 +451,19 @@ export class WsFanout implements ViewerStats {
     }
   }
 
+  // Only viewers that said nothing since the last round are pinged: an
+  // acknowledging player talks many times a second, and a ping would only add
+  // a control frame each way (and, in ws's receiver, a code path the frame
+  // loop otherwise never takes). One that goes quiet is pinged next round and
+  // closed the round after if it does not answer, as before.
   private heartbeat(): void {
     for (const group of [...this.groups.values()]) {
       for (const conn of [...group.connections]) {
+        if (conn.spoke) {
+          conn.spoke = false;
+          conn.alive = true;
+          continue;
+        }
         if (!conn.alive) {
           this.drop(conn, 'heartbeat_timeout');
           conn.ws.terminate();

@@ -344,4 +344,37 @@ describe('ws fan-out', () => {
       await server.close();
     }
   });
+
+  it('pings only viewers that went quiet, and still closes one that stops answering', async () => {
+    const server = await startTestIngest({ WS_PING_INTERVAL_MS: 100 });
+    const talker = new WebSocket(wsUrl(server.url, '/streams/hb2/ws'), { autoPong: false });
+    const quiet = new WebSocket(wsUrl(server.url, '/streams/hb2/ws'));
+    let chatter: NodeJS.Timeout | undefined;
+    try {
+      await Promise.all([once(talker, 'open'), once(quiet, 'open')]);
+      const pings = { talker: 0, quiet: 0 };
+      talker.on('ping', () => pings.talker++);
+      quiet.on('ping', () => pings.quiet++);
+      // An acknowledging player talks far more often than the heartbeat.
+      chatter = setInterval(() => talker.send(JSON.stringify({ type: 'ack', seq: 0 })), 20);
+      await sleep(650);
+      expect(pings.talker).toBe(0); // it never had to answer a ping, so never had the chance to miss one
+      expect(talker.readyState).toBe(WebSocket.OPEN);
+      expect(pings.quiet).toBeGreaterThanOrEqual(4);
+      // Now it goes quiet and, as autoPong is off, does not answer the pings that follow.
+      clearInterval(chatter);
+      const [code] = (await once(talker, 'close')) as [number];
+      expect(code).toBe(1006);
+      expect(pings.talker).toBeGreaterThanOrEqual(1);
+      expect(await metricValue(server.registry, 'fanout_viewers_closed_total', { reason: 'heartbeat_timeout' })).toBe(
+        1,
+      );
+      expect(quiet.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      clearInterval(chatter);
+      talker.terminate();
+      quiet.terminate();
+      await server.close();
+    }
+  });
 });
