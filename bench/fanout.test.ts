@@ -30,6 +30,13 @@ describe('fan-out benchmark (smoke)', () => {
       expect(p.ours[0]?.firstFrameMs?.n).toBe(5);
       expect(p.cpuRatio).toBeGreaterThan(0);
       expect(Number.isFinite(p.cpuRatio)).toBe(true);
+      // Each run's server CPU over its own load generators' CPU, medians, then ours / naive.
+      const perLoad = (rs: typeof p.ours) => {
+        const xs = rs.map((r) => r.serverCpu / r.loadCpu).sort((a, b) => a - b);
+        return xs[xs.length >> 1] as number;
+      };
+      expect(p.cpuPerLoadRatio).toBeCloseTo(perLoad(p.ours) / perLoad(p.naive), 2);
+      expect(Number.isFinite(p.cpuPerLoadRatio)).toBe(true);
     }
     const nrs = single.find((r) => r.target === 'node-rtsp-stream');
     expect(nrs?.viewerBitrate).toBeGreaterThan(10_000);
@@ -37,6 +44,7 @@ describe('fan-out benchmark (smoke)', () => {
     expect(existsSync(file)).toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8')).machine.cores).toBeGreaterThan(0);
     expect(markdown).toContain('| sweep | 1280x720 | 8 |');
+    expect(markdown).toContain('| ratio | ratio per load-generator CPU |');
     expect(markdown).toContain('at full speed for 300 ms');
   }, 180_000);
 });

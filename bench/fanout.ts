@@ -25,6 +25,13 @@ export interface ComparedPoint {
   readonly naive: ScenarioResult[];
   /** ours CPU median / naive CPU median. */
   readonly cpuRatio: number;
+  /**
+   * The same with each run's server CPU divided by its load generators' CPU
+   * first. The generators do the same work against either server, so this
+   * cancels how fast the machine happened to be during a run, which moves
+   * both figures of a run together by up to +-20 % here.
+   */
+  readonly cpuPerLoadRatio: number;
   /** ours p99 (median over runs) / naive p99, publisher -> viewer. */
   readonly p99Ratio: number;
 }
@@ -64,6 +71,7 @@ async function compare(
     }
   }
   const p99 = (rs: ScenarioResult[]): number => median(rs.map((r) => r.latencyMs?.p99 ?? NaN));
+  const perLoad = (rs: ScenarioResult[]): number => median(rs.map((r) => r.serverCpu / r.loadCpu));
   return {
     scenario: s.name,
     payload: payload.name,
@@ -71,14 +79,15 @@ async function compare(
     ours,
     naive,
     cpuRatio: round(median(ours.map((r) => r.serverCpu)) / median(naive.map((r) => r.serverCpu))),
+    cpuPerLoadRatio: round(perLoad(ours) / perLoad(naive)),
     p99Ratio: round(p99(ours) / p99(naive)),
   };
 }
 
 function comparedTable(points: readonly ComparedPoint[]): string {
   const rows = [
-    '| point | payload | viewers | CPU ours / naive (cores, median) | ratio | publisher->viewer p99 ours / naive (ms) | ingest->viewer p99 ours (ms) | viewer fps ours / naive | drops seen by viewers (gaps) ours / naive | load generators CPU ours / naive |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| point | payload | viewers | CPU ours / naive (cores, median) | ratio | ratio per load-generator CPU | publisher->viewer p99 ours / naive (ms) | ingest->viewer p99 ours (ms) | viewer fps ours / naive | drops seen by viewers (gaps) ours / naive | load generators CPU ours / naive |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const p of points) {
     const m = (rs: ScenarioResult[], f: (r: ScenarioResult) => number, d = 1): number => round(median(rs.map(f)), d);
@@ -89,7 +98,7 @@ function comparedTable(points: readonly ComparedPoint[]): string {
     const gaps = (r: ScenarioResult): number => r.gaps ?? NaN;
     const load = (r: ScenarioResult): number => r.loadCpu;
     rows.push(
-      `| ${p.scenario} | ${p.payload} | ${p.viewers} | ${m(p.ours, cpu, 3)} / ${m(p.naive, cpu, 3)} | ${p.cpuRatio} | ${m(p.ours, p99)} / ${m(p.naive, p99)} | ${m(p.ours, ingestP99)} | ${m(p.ours, fps)} / ${m(p.naive, fps)} | ${m(p.ours, gaps)} / ${m(p.naive, gaps)} | ${m(p.ours, load, 2)} / ${m(p.naive, load, 2)} |`,
+      `| ${p.scenario} | ${p.payload} | ${p.viewers} | ${m(p.ours, cpu, 3)} / ${m(p.naive, cpu, 3)} | ${p.cpuRatio} | ${p.cpuPerLoadRatio} | ${m(p.ours, p99)} / ${m(p.naive, p99)} | ${m(p.ours, ingestP99)} | ${m(p.ours, fps)} / ${m(p.naive, fps)} | ${m(p.ours, gaps)} / ${m(p.naive, gaps)} | ${m(p.ours, load, 2)} / ${m(p.naive, load, 2)} |`,
     );
   }
   return rows.join('\n');
