@@ -47,6 +47,8 @@ describe('TallyCounter', () => {
 
 describe('TallyHistogram', () => {
   const buckets = [0.001, 0.01, 0.1, 1];
+  const histogram = (name: string, labelNames: string[], registers: Registry[] = [], b = buckets) =>
+    new TallyHistogram({ name, help: 'H.', labelNames, buckets: b, registers });
   const samples: Array<[string, number]> = [
     ['cam1', 0.0004],
     ['cam1', 0.001], // on a bound: counted in that bucket (le is "less or equal")
@@ -58,16 +60,10 @@ describe('TallyHistogram', () => {
   it('exports exactly what a prom-client Histogram exports for the same observations', async () => {
     const ours = new Registry();
     const theirs = new Registry();
-    const tally = new TallyHistogram({
-      name: 'lat_seconds',
-      help: 'Latency.',
-      labelNames: ['stream'],
-      buckets,
-      registers: [ours],
-    });
+    const tally = histogram('lat_seconds', ['stream'], [ours]);
     const reference = new Histogram({
       name: 'lat_seconds',
-      help: 'Latency.',
+      help: 'H.',
       labelNames: ['stream'],
       buckets,
       registers: [theirs],
@@ -93,13 +89,7 @@ describe('TallyHistogram', () => {
   });
 
   it('hands out one child per label set and refuses the wrong number of values', () => {
-    const h = new TallyHistogram({
-      name: 'h_seconds',
-      help: 'H.',
-      labelNames: ['stream', 'kind'],
-      buckets,
-      registers: [],
-    });
+    const h = histogram('h_seconds', ['stream', 'kind']);
     expect(h.tally('cam1', 'a')).toBe(h.tally('cam1', 'a'));
     expect(h.tally('cam1', 'b')).not.toBe(h.tally('cam1', 'a'));
     expect(() => h.tally('cam1')).toThrow(/h_seconds: expected 2 label values, got 1/);
@@ -107,13 +97,7 @@ describe('TallyHistogram', () => {
 
   it('skips samples that are not finite numbers and empties on reset', async () => {
     const registry = new Registry();
-    const h = new TallyHistogram({
-      name: 'h_seconds',
-      help: 'H.',
-      labelNames: ['stream'],
-      buckets,
-      registers: [registry],
-    });
+    const h = histogram('h_seconds', ['stream'], [registry]);
     const cam = h.tally('cam1');
     cam.observe(Number.NaN);
     cam.observe(Number.POSITIVE_INFINITY);
@@ -127,8 +111,7 @@ describe('TallyHistogram', () => {
   });
 
   it('refuses buckets that are repeated or not finite', () => {
-    const make = (b: number[]) =>
-      new TallyHistogram({ name: 'b_seconds', help: 'B.', labelNames: [], buckets: b, registers: [] });
+    const make = (b: number[]) => histogram('b_seconds', [], [], b);
     expect(() => make([0.1, 0.1])).toThrow(/b_seconds: buckets must be distinct finite numbers/);
     expect(() => make([0.1, Number.POSITIVE_INFINITY])).toThrow(/distinct finite/);
     expect(make([1, 0.5])).toBeInstanceOf(TallyHistogram); // given in any order

@@ -94,7 +94,7 @@ export class TallyCounter<T extends string> extends Counter<T> {
 
 class HistogramSeries implements Observer {
   /** Observations per bucket, not cumulative; the last one is `+Inf`. */
-  counts: number[];
+  readonly counts: number[];
   sum = 0;
   count = 0;
 
@@ -117,7 +117,7 @@ class HistogramSeries implements Observer {
   }
 
   clear(): void {
-    this.counts = this.counts.map(() => 0);
+    this.counts.fill(0);
     this.sum = 0;
     this.count = 0;
   }
