@@ -151,8 +151,13 @@ export class WsViewerSink implements ViewerSink {
     private readonly socket: Duplex,
   ) {}
 
+  // What `ws.bufferedAmount` adds to the socket's own count is what its Sender
+  // queues while compressing or reading a Blob; neither happens here
+  // (perMessageDeflate is off, only strings and Buffers are sent), so the
+  // socket's count is the whole of it, read without the detour through `ws`
+  // and its Sender on every send.
   get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    return this.socket.writableLength;
   }
 
   sendBinary(data: FrameWire, onFlushed?: (err?: Error | null) => void): void {

@@ -118,4 +118,20 @@ describe('WsViewerSink', () => {
       server.close();
     }
   });
+
+  it("counts what the socket holds back, text and frames alike, as ws's own bufferedAmount does", async () => {
+    const { ws, socket, client, server } = await rawPair();
+    try {
+      client.pause(); // a viewer that stops reading: the kernel's buffers fill, then the socket's
+      const sink = new WsViewerSink(ws, socket);
+      const big = Buffer.alloc(1_000_000, 1);
+      for (let i = 0; i < 8; i++) sink.sendBinary(framed(big));
+      sink.sendText('{"type":"stats"}');
+      expect(sink.bufferedAmount).toBeGreaterThan(1_000_000);
+      expect(sink.bufferedAmount).toBe(ws.bufferedAmount);
+    } finally {
+      client.destroy();
+      server.close();
+    }
+  });
 });
