@@ -5,7 +5,8 @@ import { allocBody } from './owned-buffers.js';
 export type BodyResult = Uint8Array | 'too_large';
 
 /**
- * Reads a request body up to `limit` bytes from node's IncomingMessage.
+ * Reads a request body up to `limit` bytes from node's IncomingMessage and
+ * calls `done` once with the body, `'too_large'` or the stream's error.
  * Refuses by Content-Length before reading anything, and stops reading the
  * moment a chunked body passes the limit, so an oversized upload costs at most
  * `limit`. (Going through a fetch `Request.body` instead makes
@@ -14,10 +15,21 @@ export type BodyResult = Uint8Array | 'too_large';
  * buffer from `allocBody`, so viewers' bytes can later be built around the
  * JPEG in place.
  */
-export function readIncomingLimited(incoming: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readIncoming(
+  incoming: IncomingMessage,
+  limit: number,
+  done: (result: BodyResult | Error) => void,
+): void {
   const declared = incoming.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.resolve('too_large');
-  return readIncoming(incoming, limit);
+  if (declared !== undefined && Number(declared) > limit) return done('too_large');
+  new BodyCollector(incoming, limit, done).listen();
+}
+
+/** `readIncoming` as a promise. */
+export function readIncomingLimited(incoming: IncomingMessage, limit: number): Promise<BodyResult> {
+  return new Promise((resolve, reject) =>
+    readIncoming(incoming, limit, (result) => (result instanceof Error ? reject(result) : resolve(result))),
+  );
 }
 
 /** The same for a fetch Request: `app.request()` in tests has no IncomingMessage. */
@@ -25,10 +37,6 @@ export function readRequestLimited(req: Request, limit: number): Promise<BodyRes
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return Promise.resolve('too_large');
   return readWebStream(req, limit);
-}
-
-function readIncoming(incoming: IncomingMessage, limit: number): Promise<BodyResult> {
-  return new Promise((resolve, reject) => new BodyCollector(incoming, limit, resolve, reject).listen());
 }
 
 // One body being read. Its listeners are unnamed arrows made in `listen`:
@@ -42,8 +50,7 @@ class BodyCollector {
   constructor(
     private readonly incoming: IncomingMessage,
     private readonly limit: number,
-    private readonly resolve: (result: BodyResult) => void,
-    private readonly reject: (err: Error) => void,
+    private readonly onDone: (result: BodyResult | Error) => void,
   ) {}
 
   listen(): void {
@@ -87,8 +94,7 @@ class BodyCollector {
       this.incoming.off('error', onError);
       this.listeners = undefined;
     }
-    if (result instanceof Error) this.reject(result);
-    else this.resolve(result);
+    this.onDone(result);
   }
 }
 

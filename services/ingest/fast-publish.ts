@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTap } from '../common/listen.js';
 import type { Logger } from '../common/logger.js';
-import { readIncomingLimited, type BodyResult } from './body.js';
+import { readIncoming, readIncomingLimited, type BodyResult } from './body.js';
 import { errorBody } from './errors.js';
-import type { PublishHandler, PublishReply, PublishRequest } from './publish.js';
+import { PendingFrame, type PublishHandler, type PublishReply, type PublishRequest } from './publish.js';
 
 // Stream ids never need percent-decoding; a path with `%` goes to the app, which decodes it.
 const FRAMES_PATH = /^\/streams\/([^/%]+)\/frames$/;
@@ -34,20 +34,26 @@ class NodePublishRequest implements PublishRequest {
 }
 
 function reply(res: ServerResponse, r: PublishReply): void {
-  const close = r.closeConnection ? { Connection: 'close' } : {};
   if (r.error) {
     const body = JSON.stringify(r.error);
     res.writeHead(r.status, {
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(body),
-      ...close,
+      ...(r.closeConnection && { Connection: 'close' }),
     });
     res.end(body);
     return;
   }
-  res.writeHead(r.status, r.status === 204 ? close : { 'Content-Length': '0', ...close });
+  if (r.closeConnection) res.writeHead(r.status, r.status === 204 ? CLOSE : CLOSE_EMPTY);
+  else if (r.status === 204) res.writeHead(204);
+  else res.writeHead(r.status, EMPTY);
   res.end();
 }
+
+// Read-only header sets for the usual answers (node copies what it sends).
+const EMPTY = Object.freeze({ 'Content-Length': '0' });
+const CLOSE = Object.freeze({ Connection: 'close' });
+const CLOSE_EMPTY = Object.freeze({ 'Content-Length': '0', Connection: 'close' });
 
 /**
  * `POST /ingest` and `POST /streams/:id/frames` straight from node's request
@@ -73,14 +79,21 @@ export function fastPublish(publish: PublishHandler, log: Logger): RequestTap {
       routeStreamId = m[1];
       ok = 204;
     }
-    publish(new NodePublishRequest(req, path, routeStreamId, q < 0 ? '' : url.slice(q + 1)), ok).then(
-      (r) => reply(res, r),
-      (err: unknown) => {
-        // A body that failed to arrive (client gone) lands here; there may be no one to answer.
-        log.debug('publish request failed', { path, err });
-        if (!res.headersSent && !res.destroyed) reply(res, { status: 500, error: errorBody('internal') });
-      },
-    );
+    const next = publish.head(new NodePublishRequest(req, path, routeStreamId, q < 0 ? '' : url.slice(q + 1)), ok);
+    if (!(next instanceof PendingFrame)) {
+      reply(res, next);
+      return true;
+    }
+    readIncoming(req, next.limit, (body) => {
+      try {
+        if (!(body instanceof Error)) return reply(res, publish.body(next, body));
+        // The body failed to arrive (client gone): there may be no one to answer.
+        log.debug('publish request failed', { path, err: body });
+      } catch (err) {
+        log.error('publish request failed', { path, err });
+      }
+      if (!res.headersSent && !res.destroyed) reply(res, { status: 500, error: errorBody('internal') });
+    });
     return true;
   };
 }

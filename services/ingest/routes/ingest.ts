@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { readIncomingLimited, readRequestLimited } from '../body.js';
+import { handlePublish } from '../publish.js';
 import type { AppDeps } from './deps.js';
 
 /**
@@ -12,7 +13,8 @@ import type { AppDeps } from './deps.js';
 export function ingestRoutes(deps: AppDeps): Hono {
   const handle = async (c: Context, routeStreamId: string | undefined, okStatus: 200 | 204): Promise<Response> => {
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    const reply = await deps.publish(
+    const reply = await handlePublish(
+      deps.publish,
       {
         path: c.req.path,
         routeStreamId,
