@@ -49,6 +49,9 @@ export interface ViewerStats {
 // within this is destroyed: a stuck viewer would never read the close frame.
 const CLOSE_GRACE_MS = 1000;
 
+// The longest a stats message waits for a frame to ride with (see sendStats).
+const STATS_FLUSH_MS = 250;
+
 function closeWithGrace(ws: WebSocket, code: number, reason: string): void {
   ws.close(code, reason);
   setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
@@ -56,6 +59,8 @@ function closeWithGrace(ws: WebSocket, code: number, reason: string): void {
 
 interface Connection {
   readonly ws: WebSocket;
+  /** Where all text to the viewer goes, so it stays in order with queued stats. */
+  readonly sink: WsViewerSink;
   readonly viewer: Viewer;
   readonly group: Group;
   /** Periodic stats go to viewers that speak the control protocol. */
@@ -146,6 +151,9 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
  * loop's `bufferedAmount` read a megamorphic lookup for every send.
  */
 export class WsViewerSink implements ViewerSink {
+  // Text to go out in the same write as the next frame (see queueText).
+  private queued: string | undefined;
+
   constructor(
     private readonly ws: WebSocket,
     private readonly socket: Duplex,
@@ -166,21 +174,51 @@ export class WsViewerSink implements ViewerSink {
       onFlushed?.(new Error('viewer socket is not open'));
       return;
     }
-    if (Buffer.isBuffer(data)) {
+    const text = this.queued;
+    if (text === undefined && Buffer.isBuffer(data)) {
       socket.write(data, onFlushed);
       return;
     }
     socket.cork();
-    socket.write(data.head);
-    socket.write(data.body, onFlushed);
+    if (text !== undefined) {
+      this.queued = undefined;
+      ws.send(text); // corked as well: it goes out in the frame's write
+    }
+    if (Buffer.isBuffer(data)) {
+      socket.write(data, onFlushed);
+    } else {
+      socket.write(data.head);
+      socket.write(data.body, onFlushed);
+    }
     socket.uncork();
   }
 
+  /** Sends text now, after any queued text, so messages keep their order. */
   sendText(text: string): void {
+    this.flushText();
     this.ws.send(text);
   }
 
+  /**
+   * Sends `text` in the same write as the next frame, replacing text queued
+   * before it (a newer stats message supersedes an older one); `flushText`
+   * sends it alone. Sent by itself, each periodic message is a syscall and a
+   * TCP segment per viewer, and wakes the viewer once more.
+   */
+  queueText(text: string): void {
+    this.queued = text;
+  }
+
+  /** Sends queued text now, when there is any and the socket is open. */
+  flushText(): void {
+    const text = this.queued;
+    if (text === undefined) return;
+    this.queued = undefined;
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+  }
+
   close(code: number, reason: string): void {
+    this.queued = undefined;
     closeWithGrace(this.ws, code, reason);
   }
 }
@@ -201,6 +239,7 @@ export class WsFanout implements ViewerStats {
   private total = 0;
   private closing = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  private statsFlush: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly source: FrameSource,
@@ -271,6 +310,7 @@ export class WsFanout implements ViewerStats {
   close(): void {
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.statsFlush);
     for (const group of [...this.groups.values()]) {
       for (const conn of [...group.connections]) this.drop(conn, 'shutting_down', CloseCode.GOING_AWAY);
     }
@@ -303,12 +343,13 @@ export class WsFanout implements ViewerStats {
     const group = this.groupFor(streamId);
     if (!group) return this.refuse(ws, CloseCode.TRY_AGAIN_LATER, 'too_many_streams');
 
+    const sink = new WsViewerSink(ws, socket);
     const viewer = new Viewer(
-      new WsViewerSink(ws, socket),
+      sink,
       { window: this.options.viewerWindow, maxBufferedBytes: this.options.viewerMaxBufferedBytes },
       group,
     );
-    const conn: Connection = { ws, viewer, group, wantsStats: !legacy, alive: true, spoke: false };
+    const conn: Connection = { ws, sink, viewer, group, wantsStats: !legacy, alive: true, spoke: false };
     group.connections.add(conn);
     this.total++;
 
@@ -376,7 +417,7 @@ export class WsFanout implements ViewerStats {
           ? { type: 'stream_stalled', streamId: group.streamId, serverTime, lastFrameAgeMs: age, stallPolicy: 'freeze' }
           : { type: 'stream_stopped', streamId: group.streamId, serverTime, lastFrameAgeMs: age };
     const text = JSON.stringify(msg);
-    for (const conn of group.connections) conn.ws.send(text);
+    for (const conn of group.connections) conn.sink.sendText(text);
   }
 
   private onMessage(conn: Connection, data: Buffer, isBinary: boolean): void {
@@ -402,7 +443,7 @@ export class WsFanout implements ViewerStats {
   }
 
   private sendControl(conn: Connection, msg: ServerMessage): void {
-    conn.ws.send(JSON.stringify(msg));
+    conn.sink.sendText(JSON.stringify(msg));
   }
 
   // Forgets a viewer; with `closeCode` also closes its socket, else the socket is already gone.
@@ -420,6 +461,8 @@ export class WsFanout implements ViewerStats {
     }
   }
 
+  // Stats ride with each viewer's next frame; what is still queued after
+  // STATS_FLUSH_MS (a paused viewer, a stream without frames) goes alone.
   private sendStats(): void {
     for (const group of this.groups.values()) {
       const info = this.source.info(group.streamId);
@@ -427,7 +470,7 @@ export class WsFanout implements ViewerStats {
       const serverTime = Date.now();
       for (const conn of group.connections) {
         if (!conn.wantsStats) continue;
-        this.sendControl(conn, {
+        this.queueControl(conn, {
           type: 'stats',
           streamId: group.streamId,
           serverTime,
@@ -440,6 +483,19 @@ export class WsFanout implements ViewerStats {
         });
       }
     }
+    if (this.statsFlush) return;
+    this.statsFlush = setTimeout(
+      () => {
+        this.statsFlush = undefined;
+        for (const group of this.groups.values()) for (const conn of group.connections) conn.sink.flushText();
+      },
+      Math.min(STATS_FLUSH_MS, this.options.statsIntervalMs / 2),
+    );
+    this.statsFlush.unref();
+  }
+
+  private queueControl(conn: Connection, msg: ServerMessage): void {
+    conn.sink.queueText(JSON.stringify(msg));
   }
 
   private sweepStuck(): void {

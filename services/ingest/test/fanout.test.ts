@@ -254,6 +254,39 @@ describe('ws fan-out', () => {
     }
   });
 
+  it('sends stats with the frames, and on their own to a viewer that gets no frames', async () => {
+    const server = await startTestIngest({ STATS_INTERVAL_MS: 100 });
+    const viewers: TestViewer[] = [];
+    try {
+      const live = await connectViewer(wsUrl(server.url, '/streams/st/ws'));
+      const stuck = await connectViewer(wsUrl(server.url, '/streams/st/ws'));
+      viewers.push(live, stuck);
+      ackEach(live);
+      stuck.ws.send(JSON.stringify({ type: 'ack', seq: 0 })); // acknowledges, then never again: its window closes
+      const jpeg = await solidJpeg(64, 48, [9, 9, 9]);
+      const statsOf = (v: TestViewer) => v.text.filter((m) => m.type === 'stats');
+      const startedAt = Date.now();
+      while (Date.now() - startedAt < 800) {
+        expect((await postFrame(server.url, 'st', seedBody(jpeg, 64, 48))).status).toBe(204);
+        await sleep(20);
+      }
+      await sleep(300); // the last round's stats for the stuck viewer go alone
+      expect(stuck.binary.length).toBe(2); // VIEWER_WINDOW
+      expect(live.binary.length).toBeGreaterThan(20);
+      // A round every 100 ms for about 1.1 s: each viewer got nearly all of them, in order.
+      for (const v of viewers) {
+        const stats = statsOf(v);
+        expect(stats.length).toBeGreaterThanOrEqual(6);
+        const sent = stats.map((m) => m.sent as number);
+        expect([...sent].sort((a, b) => a - b)).toEqual(sent);
+      }
+      expect(statsOf(stuck).at(-1)).toMatchObject({ sent: 2, status: 'live', viewers: 2 });
+    } finally {
+      for (const v of viewers) await v.close();
+      await server.close();
+    }
+  });
+
   it('refuses viewers over the per-stream and global limits with 1013', async () => {
     const server = await startTestIngest({ MAX_VIEWERS: 3, MAX_VIEWERS_PER_STREAM: 2 });
     const open: TestViewer[] = [];

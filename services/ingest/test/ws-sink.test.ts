@@ -134,4 +134,54 @@ describe('WsViewerSink', () => {
       server.close();
     }
   });
+
+  it("sends queued text in the next frame's write, the newest only, and before any text sent after it", async () => {
+    const { ws, socket, client, received, server } = await rawPair();
+    try {
+      const sink = new WsViewerSink(ws, socket);
+      const writes: number[] = []; // chunks per write the socket hands down
+      const s = socket as Duplex & { _write: Duplex['_write']; _writev: NonNullable<Duplex['_writev']> };
+      const write = s._write.bind(s);
+      const writev = s._writev.bind(s);
+      s._write = (chunk, enc, cb) => (writes.push(1), write(chunk, enc, cb));
+      s._writev = (chunks, cb) => (writes.push(chunks.length), writev(chunks, cb));
+
+      sink.queueText('{"type":"stats","n":1}');
+      sink.queueText('{"type":"stats","n":2}');
+      sink.sendBinary(framed(Buffer.from('one')));
+      expect(writes).toEqual([3]); // text header, text, frame: one write
+      sink.queueText('{"type":"stats","n":3}');
+      sink.sendText('{"type":"stream_stopped"}');
+      sink.queueText('{"type":"stats","n":4}');
+      sink.flushText();
+      sink.flushText(); // nothing left
+      await new Promise((r) => setTimeout(r, 100));
+      const frames = parseFrames(received());
+      expect(frames.map((f) => (f.opcode === 1 ? f.payload.toString() : `binary:${f.payload.toString()}`))).toEqual([
+        '{"type":"stats","n":2}',
+        'binary:one',
+        '{"type":"stats","n":3}',
+        '{"type":"stream_stopped"}',
+        '{"type":"stats","n":4}',
+      ]);
+    } finally {
+      client.destroy();
+      server.close();
+    }
+  });
+
+  it('drops queued text once closed: nothing follows the close frame', async () => {
+    const { ws, socket, client, received, server } = await rawPair();
+    try {
+      const sink = new WsViewerSink(ws, socket);
+      sink.queueText('{"type":"stats"}');
+      sink.close(1001, 'shutting_down');
+      sink.flushText();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(parseFrames(received()).map((f) => f.opcode)).toEqual([8]);
+    } finally {
+      client.destroy();
+      server.close();
+    }
+  });
 });
