@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { prng } from '../../test/prng.js';
 import type { Frame, FrameWire } from './stream-hub.js';
 import { Viewer, type DropReason, type ViewerEvents, type ViewerFlowOptions, type ViewerSink } from './viewer.js';
 
@@ -186,6 +187,34 @@ describe('Viewer with acks', () => {
     expect(viewer.inFlight).toBe(3);
     viewer.ack(100);
     expect(viewer.inFlight).toBe(0);
+  });
+
+  it('keeps the window exact for any window size, against a list of what is in flight', () => {
+    for (const window of [1, 2, 3, 5, 9]) {
+      const random = prng(window);
+      const { events, viewer, offer } = setup({ window });
+      viewer.ack(0);
+      const inFlight: number[] = []; // the model: seqs sent and not acknowledged, oldest first
+      let seq = 0;
+      let acked = 0;
+      for (let step = 0; step < 2000; step++) {
+        if (random() < 0.55) {
+          const before = events.sent.length;
+          offer(++seq);
+          if (events.sent.length > before) inFlight.push(events.sent.at(-1) as number);
+        } else {
+          // A cumulative ack, now and then of a seq the viewer never got (the player skips some).
+          acked = Math.min(seq, acked + Math.floor(random() * 4));
+          const before = events.sent.length;
+          viewer.ack(acked);
+          while (inFlight.length > 0 && (inFlight[0] as number) <= acked) inFlight.shift();
+          if (events.sent.length > before) inFlight.push(events.sent.at(-1) as number);
+        }
+        expect(viewer.inFlight).toBe(inFlight.length);
+        expect(inFlight.length).toBeLessThanOrEqual(window);
+      }
+      expect(events.sent.length).toBeGreaterThan(300); // the window opened and closed many times
+    }
   });
 
   it('an ack of an older seq frees nothing', () => {

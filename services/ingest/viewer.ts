@@ -57,8 +57,17 @@ export class Viewer {
   private pending: Frame | undefined;
   private pendingWire: FrameWire | undefined;
   private pendingReason: DropReason = 'buffer_full';
-  // Seqs sent since the last ack, oldest first; at most `window` long in acking mode.
-  private readonly unacked: number[] = [];
+  // Seqs sent and not yet acknowledged, oldest first (acking viewers only):
+  // the oldest two in fields, any more in `laterUnacked`. Every ack and every
+  // send reads them, once per frame per viewer; as an array (two more objects,
+  // elsewhere in memory) they cost a cache miss or two each time.
+  private unacked0 = 0;
+  private unacked1 = 0;
+  private unackedCount = 0;
+  private readonly laterUnacked: number[] = [];
+  // The flow options, copied in: the options object is one more read per send.
+  private readonly window: number;
+  private readonly maxBufferedBytes: number;
   private readonly flushed = (err?: Error | null): void => {
     if (!err && this.pending) this.trySendPending();
   };
@@ -66,10 +75,13 @@ export class Viewer {
 
   constructor(
     readonly sink: ViewerSink,
-    private readonly flow: ViewerFlowOptions,
+    flow: ViewerFlowOptions,
     private readonly events: ViewerEvents,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.window = flow.window;
+    this.maxBufferedBytes = flow.maxBufferedBytes;
+  }
 
   /** Offers the newest frame; sends it now or keeps it as the one to send next. */
   offer(frame: Frame, wire: FrameWire): void {
@@ -110,13 +122,17 @@ export class Viewer {
   /** Cumulative acknowledgement: frames up to `seq` are done with. */
   ack(seq: number): void {
     this.acking = true;
-    while (this.unacked.length > 0 && (this.unacked[0] as number) <= seq) this.unacked.shift();
+    while (this.unackedCount > 0 && this.unacked0 <= seq) {
+      this.unacked0 = this.unacked1;
+      if (this.unackedCount > 2) this.unacked1 = this.laterUnacked.shift() as number;
+      this.unackedCount--;
+    }
     if (this.pending) this.trySendPending();
   }
 
   /** Unacknowledged frames in flight (acking viewers only). */
   get inFlight(): number {
-    return this.unacked.length;
+    return this.unackedCount;
   }
 
   /** True when a frame waits for the window or the socket. */
@@ -151,8 +167,8 @@ export class Viewer {
   }
 
   private blockedBy(): DropReason | undefined {
-    if (this.acking && this.unacked.length >= this.flow.window) return 'window_full';
-    if (this.sink.bufferedAmount > this.flow.maxBufferedBytes) return 'buffer_full';
+    if (this.acking && this.unackedCount >= this.window) return 'window_full';
+    if (this.sink.bufferedAmount > this.maxBufferedBytes) return 'buffer_full';
     return undefined;
   }
 
@@ -173,9 +189,16 @@ export class Viewer {
     this.write(frame, wire);
   }
 
+  private pushUnacked(seq: number): void {
+    const n = this.unackedCount++;
+    if (n === 0) this.unacked0 = seq;
+    else if (n === 1) this.unacked1 = seq;
+    else this.laterUnacked.push(seq);
+  }
+
   private write(frame: Frame, wire: FrameWire): void {
     this.blockedSince = undefined;
-    if (this.acking) this.unacked.push(frame.seq);
+    if (this.acking) this.pushUnacked(frame.seq);
     this.lastSentSeq = frame.seq;
     this.sent++;
     // Acknowledging viewers reopen on acks; only the others need to hear of the
