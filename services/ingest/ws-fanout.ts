@@ -21,7 +21,7 @@ import type { Frame, FrameSource, FrameWire, StreamInfo, Subscription } from './
 import { freeBytesBefore } from './owned-buffers.js';
 import { SlicedFanout, type SliceHandlers } from './sliced-fanout.js';
 import type { Observer, Tally } from './tally.js';
-import { Viewer, type DropReason, type ViewerEvents, type ViewerSink } from './viewer.js';
+import { Viewer, type DropReason, type ViewerEvents, type ViewerFlowOptions, type ViewerSink } from './viewer.js';
 import { WS_HEADER_MAX_BYTES, wsHeaderLength, writeWsBinaryHeader } from './ws-frame.js';
 
 /** Settings of the fan-out: the viewer keys of IngestConfig. */
@@ -57,18 +57,31 @@ function closeWithGrace(ws: WebSocket, code: number, reason: string): void {
   setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
 }
 
-interface Connection {
-  readonly ws: WebSocket;
-  /** Where all text to the viewer goes, so it stays in order with queued stats. */
-  readonly sink: WsViewerSink;
-  readonly viewer: Viewer;
-  readonly group: Group;
+/**
+ * One viewer's connection: its flow control (a Viewer) and its socket's
+ * bookkeeping in one object. The fan-out loop visits every viewer for every
+ * frame; a connection holding a separate Viewer was one more object (a cache
+ * miss) per send and per ack.
+ */
+class Connection extends Viewer {
+  declare readonly sink: WsViewerSink;
   /** Periodic stats go to viewers that speak the control protocol. */
   wantsStats: boolean;
   /** Answered the last heartbeat ping, or needed none. */
-  alive: boolean;
+  alive = true;
   /** Sent a message since the last heartbeat: it needs no ping this round. */
-  spoke: boolean;
+  spoke = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    sink: WsViewerSink,
+    flow: ViewerFlowOptions,
+    readonly group: Group,
+    wantsStats: boolean,
+  ) {
+    super(sink, flow, group);
+    this.wantsStats = wantsStats;
+  }
 }
 
 /** A frame and its viewer bytes, as one fan-out pass carries them. */
@@ -109,12 +122,12 @@ class Group implements ViewerEvents, SliceHandlers<Connection, Outgoing> {
 
   deliver(conn: Connection, out: Outgoing): void {
     this.inSlice = true;
-    conn.viewer.offer(out.frame, out.wire);
+    conn.offer(out.frame, out.wire);
     this.inSlice = false;
   }
 
   superseded(conn: Connection, out: Outgoing): void {
-    conn.viewer.skip(out.frame, 'server_busy');
+    conn.skip(out.frame, 'server_busy');
   }
 
   /** One latency sample per slice: its last write. */
@@ -343,13 +356,13 @@ export class WsFanout implements ViewerStats {
     const group = this.groupFor(streamId);
     if (!group) return this.refuse(ws, CloseCode.TRY_AGAIN_LATER, 'too_many_streams');
 
-    const sink = new WsViewerSink(ws, socket);
-    const viewer = new Viewer(
-      sink,
+    const conn = new Connection(
+      ws,
+      new WsViewerSink(ws, socket),
       { window: this.options.viewerWindow, maxBufferedBytes: this.options.viewerMaxBufferedBytes },
       group,
+      !legacy,
     );
-    const conn: Connection = { ws, sink, viewer, group, wantsStats: !legacy, alive: true, spoke: false };
     group.connections.add(conn);
     this.total++;
 
@@ -374,7 +387,7 @@ export class WsFanout implements ViewerStats {
       stallPolicy: 'freeze',
     });
     const latest = this.source.latest(streamId);
-    if (latest) viewer.offer(latest, wireOf(latest));
+    if (latest) conn.offer(latest, wireOf(latest));
   }
 
   private groupFor(streamId: string): Group | undefined {
@@ -425,7 +438,7 @@ export class WsFanout implements ViewerStats {
     const seq = isBinary ? undefined : ackSeqOf(data);
     if (seq !== undefined) {
       conn.wantsStats = true;
-      conn.viewer.ack(seq);
+      conn.ack(seq);
       return;
     }
     const msg = isBinary ? undefined : parseClientMessage(data.toString());
@@ -438,7 +451,7 @@ export class WsFanout implements ViewerStats {
       return;
     }
     conn.wantsStats = true;
-    if (msg.type === 'ack') conn.viewer.ack(msg.seq);
+    if (msg.type === 'ack') conn.ack(msg.seq);
     else this.sendControl(conn, { type: 'time_sync', clientTime: msg.clientTime, serverTime: Date.now() });
   }
 
@@ -453,8 +466,8 @@ export class WsFanout implements ViewerStats {
     group.remove(conn);
     this.total--;
     this.metrics.viewersClosed.inc({ reason });
-    if (closeCode === undefined) conn.viewer.detach();
-    else conn.viewer.close(closeCode, reason);
+    if (closeCode === undefined) conn.detach();
+    else conn.close(closeCode, reason);
     if (group.connections.size === 0) {
       group.subscription?.unsubscribe();
       this.groups.delete(group.streamId);
@@ -478,8 +491,8 @@ export class WsFanout implements ViewerStats {
           fps: info.fps,
           bitrate: info.bitrate,
           viewers: group.connections.size,
-          sent: conn.viewer.sent,
-          dropped: conn.viewer.dropped,
+          sent: conn.sent,
+          dropped: conn.dropped,
         });
       }
     }
@@ -503,7 +516,7 @@ export class WsFanout implements ViewerStats {
     const limit = this.options.viewerStallTimeoutMs;
     for (const group of [...this.groups.values()]) {
       for (const conn of [...group.connections]) {
-        const since = conn.viewer.blockedSince;
+        const since = conn.blockedSince;
         if (since !== undefined && now - since > limit) {
           this.log.info('closing viewer that read nothing', { stream: group.streamId, blockedMs: now - since });
           this.drop(conn, 'viewer_too_slow', CloseCode.VIEWER_TOO_SLOW);
