@@ -77,11 +77,22 @@ async function rawPair(): Promise<{
   return { ws, socket, client, received, server };
 }
 
+/** Runs `body` with a sink on a fresh raw pair, then closes both ends. */
+async function withSink(
+  body: (pair: Awaited<ReturnType<typeof rawPair>> & { sink: WsViewerSink }) => Promise<void>,
+): Promise<void> {
+  const pair = await rawPair();
+  try {
+    await body({ ...pair, sink: new WsViewerSink(pair.ws, pair.socket) });
+  } finally {
+    pair.client.destroy();
+    pair.server.close();
+  }
+}
+
 describe('WsViewerSink', () => {
-  it('writes ready-framed messages in order with ws text messages on the same socket', async () => {
-    const { ws, socket, client, received, server } = await rawPair();
-    try {
-      const sink = new WsViewerSink(ws, socket);
+  it('writes ready-framed messages in order with ws text messages on the same socket', () =>
+    withSink(async ({ received, sink }) => {
       const big = Buffer.alloc(70_000, 7);
       sink.sendText('{"type":"hello"}');
       sink.sendBinary(framed(Buffer.from('one')));
@@ -93,16 +104,10 @@ describe('WsViewerSink', () => {
       expect(frames[0]?.payload.toString()).toBe('{"type":"hello"}');
       expect(frames[1]?.payload.toString()).toBe('one');
       expect(frames[3]?.payload).toEqual(big);
-    } finally {
-      client.destroy();
-      server.close();
-    }
-  });
+    }));
 
-  it('writes no frame after the close frame and reports the frame as not sent', async () => {
-    const { ws, socket, client, received, server } = await rawPair();
-    try {
-      const sink = new WsViewerSink(ws, socket);
+  it('writes no frame after the close frame and reports the frame as not sent', () =>
+    withSink(async ({ received, sink }) => {
       sink.sendBinary(framed(Buffer.from('before')));
       sink.close(4408, 'viewer_too_slow');
       let error: Error | null | undefined;
@@ -113,32 +118,20 @@ describe('WsViewerSink', () => {
       expect(frames.map((f) => f.opcode)).toEqual([2, 8]);
       expect(frames[1]?.payload.readUInt16BE(0)).toBe(4408);
       expect(error).toBeInstanceOf(Error);
-    } finally {
-      client.destroy();
-      server.close();
-    }
-  });
+    }));
 
-  it("counts what the socket holds back, text and frames alike, as ws's own bufferedAmount does", async () => {
-    const { ws, socket, client, server } = await rawPair();
-    try {
+  it("counts what the socket holds back, text and frames alike, as ws's own bufferedAmount does", () =>
+    withSink(async ({ ws, client, sink }) => {
       client.pause(); // a viewer that stops reading: the kernel's buffers fill, then the socket's
-      const sink = new WsViewerSink(ws, socket);
       const big = Buffer.alloc(1_000_000, 1);
       for (let i = 0; i < 8; i++) sink.sendBinary(framed(big));
       sink.sendText('{"type":"stats"}');
       expect(sink.bufferedAmount).toBeGreaterThan(1_000_000);
       expect(sink.bufferedAmount).toBe(ws.bufferedAmount);
-    } finally {
-      client.destroy();
-      server.close();
-    }
-  });
+    }));
 
-  it("sends queued text in the next frame's write, the newest only, and before any text sent after it", async () => {
-    const { ws, socket, client, received, server } = await rawPair();
-    try {
-      const sink = new WsViewerSink(ws, socket);
+  it("sends queued text in the next frame's write, the newest only, and before any text sent after it", () =>
+    withSink(async ({ socket, received, sink }) => {
       const writes: number[] = []; // chunks per write the socket hands down
       const s = socket as Duplex & { _write: Duplex['_write']; _writev: NonNullable<Duplex['_writev']> };
       const write = s._write.bind(s);
@@ -164,24 +157,14 @@ describe('WsViewerSink', () => {
         '{"type":"stream_stopped"}',
         '{"type":"stats","n":4}',
       ]);
-    } finally {
-      client.destroy();
-      server.close();
-    }
-  });
+    }));
 
-  it('drops queued text once closed: nothing follows the close frame', async () => {
-    const { ws, socket, client, received, server } = await rawPair();
-    try {
-      const sink = new WsViewerSink(ws, socket);
+  it('drops queued text once closed: nothing follows the close frame', () =>
+    withSink(async ({ received, sink }) => {
       sink.queueText('{"type":"stats"}');
       sink.close(1001, 'shutting_down');
       sink.flushText();
       await new Promise((r) => setTimeout(r, 100));
       expect(parseFrames(received()).map((f) => f.opcode)).toEqual([8]);
-    } finally {
-      client.destroy();
-      server.close();
-    }
-  });
+    }));
 });
