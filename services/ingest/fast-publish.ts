@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTap } from '../common/listen.js';
 import type { Logger } from '../common/logger.js';
-import { readIncoming, readIncomingLimited, type BodyResult } from './body.js';
+import { readIncoming } from './body.js';
 import { errorBody } from './errors.js';
 import { PendingFrame, type PublishHandler, type PublishReply, type PublishRequest } from './publish.js';
 
@@ -26,10 +26,6 @@ class NodePublishRequest implements PublishRequest {
 
   query(): URLSearchParams {
     return new URLSearchParams(this.search);
-  }
-
-  readBody(limit: number): Promise<BodyResult> {
-    return readIncomingLimited(this.req, limit);
   }
 }
 
@@ -84,15 +80,21 @@ export function fastPublish(publish: PublishHandler, log: Logger): RequestTap {
       reply(res, next);
       return true;
     }
+    const internal = (): void => {
+      if (!res.headersSent && !res.destroyed) reply(res, { status: 500, error: errorBody('internal') });
+    };
     readIncoming(req, next.limit, (body) => {
-      try {
-        if (!(body instanceof Error)) return reply(res, publish.body(next, body));
+      if (body instanceof Error) {
         // The body failed to arrive (client gone): there may be no one to answer.
         log.debug('publish request failed', { path, err: body });
+        return internal();
+      }
+      try {
+        reply(res, publish.body(next, body));
       } catch (err) {
         log.error('publish request failed', { path, err });
+        internal();
       }
-      if (!res.headersSent && !res.destroyed) reply(res, { status: 500, error: errorBody('internal') });
     });
     return true;
   };

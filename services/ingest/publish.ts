@@ -21,8 +21,6 @@ export interface PublishRequest {
   header(name: string): string | undefined;
   /** The query string's parameters (read only when a token is configured). */
   query(): URLSearchParams;
-  /** Reads the body, refusing past `limit` bytes. */
-  readBody(limit: number): Promise<BodyResult>;
 }
 
 /** The answer to a publish request. */
@@ -71,15 +69,16 @@ export interface PublishHandler {
   body(pending: PendingFrame, body: BodyResult): PublishReply;
 }
 
-/** One whole publish request: the head's checks, the body read through `req.readBody`, then the body's. */
+/** One whole publish request: the head's checks, the body read with `readBody` (refusing past `limit`), then the body's. */
 export async function handlePublish(
   handler: PublishHandler,
   req: PublishRequest,
   okStatus: 200 | 204,
+  readBody: (limit: number) => Promise<BodyResult>,
 ): Promise<PublishReply> {
   const next = handler.head(req, okStatus);
   if (!(next instanceof PendingFrame)) return next;
-  return handler.body(next, await req.readBody(next.limit));
+  return handler.body(next, await readBody(next.limit));
 }
 
 const STREAM_ID_RULE = 'stream id must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}';

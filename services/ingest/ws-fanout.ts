@@ -65,8 +65,6 @@ function closeWithGrace(ws: WebSocket, code: number, reason: string): void {
  */
 class Connection extends Viewer {
   declare readonly sink: WsViewerSink;
-  /** Periodic stats go to viewers that speak the control protocol. */
-  wantsStats: boolean;
   /** Answered the last heartbeat ping, or needed none. */
   alive = true;
   /** Sent a message since the last heartbeat: it needs no ping this round. */
@@ -74,13 +72,13 @@ class Connection extends Viewer {
 
   constructor(
     readonly ws: WebSocket,
-    sink: WsViewerSink,
+    socket: Duplex,
     flow: ViewerFlowOptions,
     readonly group: Group,
-    wantsStats: boolean,
+    /** Periodic stats go to viewers that speak the control protocol. */
+    public wantsStats: boolean,
   ) {
-    super(sink, flow, group);
-    this.wantsStats = wantsStats;
+    super(new WsViewerSink(ws, socket), flow, group);
   }
 }
 
@@ -358,7 +356,7 @@ export class WsFanout implements ViewerStats {
 
     const conn = new Connection(
       ws,
-      new WsViewerSink(ws, socket),
+      socket,
       { window: this.options.viewerWindow, maxBufferedBytes: this.options.viewerMaxBufferedBytes },
       group,
       !legacy,

@@ -20,9 +20,9 @@ export function ingestRoutes(deps: AppDeps): Hono {
         routeStreamId,
         header: (name) => c.req.header(name),
         query: () => new URL(c.req.url).searchParams,
-        readBody: (limit) => (incoming ? readIncomingLimited(incoming, limit) : readRequestLimited(c.req.raw, limit)),
       },
       okStatus,
+      (limit) => (incoming ? readIncomingLimited(incoming, limit) : readRequestLimited(c.req.raw, limit)),
     );
     if (reply.closeConnection) c.header('Connection', 'close');
     return reply.error ? c.json(reply.error, reply.status as 400) : c.body(null, reply.status as 204);
